@@ -1,0 +1,1 @@
+"""eventgraph: a GraphQL API over a structured corpus of diplomatic and political events."""

@@ -1,0 +1,49 @@
+"""Run the Alembic migrations from code: `eventgraph migrate`, start-up, and the tests."""
+
+from pathlib import Path
+
+from alembic.config import Config
+from sqlalchemy.engine import URL, Connection
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from alembic import command
+from api.settings import Settings
+
+
+def alembic_config(migrations_dir: Path) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir))
+    return config
+
+
+def _run(connection: Connection, migrations_dir: Path, target: str, upgrade: bool) -> None:
+    config = alembic_config(migrations_dir)
+    config.attributes["connection"] = connection
+    if upgrade:
+        command.upgrade(config, target)
+    else:
+        command.downgrade(config, target)
+
+
+async def migrate(url: URL, migrations_dir: Path, target: str = "head", *, upgrade: bool = True) -> None:
+    """Upgrade (or downgrade) the database at `url` to `target` in one transaction."""
+    engine = create_async_engine(url)
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(_run, migrations_dir, target, upgrade)
+    finally:
+        await engine.dispose()
+
+
+def resolve_url_for_command_line() -> str:
+    """For the plain `alembic` command: the configured database (an external one only)."""
+    settings = Settings()
+    if settings.database_url is None:
+        raise SystemExit(
+            "the alembic command needs EVENTGRAPH_DATABASE_URL; "
+            "use `eventgraph migrate` for the embedded database"
+        )
+    from api.db.server import to_async_url
+
+    return to_async_url(str(settings.database_url)).render_as_string(hide_password=False)
+

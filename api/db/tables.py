@@ -1,0 +1,409 @@
+"""The database schema as SQLAlchemy Core tables: the single definition Alembic compares against.
+
+Rows are read as tuples by `api.store`; there are no ORM classes. Entity tables carry a UUID key,
+a unique slug, and `created_at`/`updated_at` kept by the database (see the initial migration for
+the triggers, the text-search configurations and the deletion log). Pure link tables are keyed by
+the pair they link.
+"""
+
+from enum import Enum
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    Computed,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
+from sqlalchemy import Enum as SqlEnum
+from sqlalchemy.dialects.postgresql import TSVECTOR, UUID
+
+from api.vocabulary import (
+    DatePrecision,
+    EventFormat,
+    EventKind,
+    EventRelationKind,
+    EventStatus,
+    ParticipantKind,
+    ParticipationRole,
+    StatementKind,
+    TreatyMilestoneKind,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+def vocabulary(enum: type[Enum]) -> SqlEnum:
+    """A column type holding one name of `enum`, as text checked by a constraint."""
+    return SqlEnum(
+        enum,
+        native_enum=False,
+        create_constraint=True,
+        length=32,
+        name=enum.__name__.lower(),
+        validate_strings=True,
+    )
+
+
+def primary_key() -> Column[object]:
+    return Column(
+        "id", UUID(as_uuid=True), primary_key=True, server_default=text("gen_random_uuid()")
+    )
+
+
+def timestamps() -> tuple[Column[object], Column[object]]:
+    return (
+        Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+        Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    )
+
+
+def reference(name: str, target: str, *, nullable: bool = False, cascade: bool = False) -> Column[object]:
+    """A UUID foreign key; `cascade` for rows owned by their parent, SET NULL or RESTRICT otherwise."""
+    if cascade:
+        ondelete = "CASCADE"
+    elif nullable:
+        ondelete = "SET NULL"
+    else:
+        ondelete = "RESTRICT"
+    return Column(
+        name, UUID(as_uuid=True), ForeignKey(f"{target}.id", ondelete=ondelete), nullable=nullable
+    )
+
+
+def link_table(name: str, left: tuple[str, str], right: tuple[str, str]) -> Table:
+    """A pure many-to-many link, keyed by the pair, with an index for the reverse direction."""
+    (left_column, left_table), (right_column, right_table) = left, right
+    table = Table(
+        name,
+        metadata,
+        Column(
+            left_column,
+            UUID(as_uuid=True),
+            ForeignKey(f"{left_table}.id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
+        Column(
+            right_column,
+            UUID(as_uuid=True),
+            ForeignKey(f"{right_table}.id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
+    )
+    Index(f"ix_{name}_{right_column}", table.c[right_column], table.c[left_column])
+    return table
+
+
+def folded_trigram_index(table: Table, column: str) -> Index:
+    """A trigram index over the accent- and case-folded text, for contains/startsWith filters."""
+    return Index(
+        f"ix_{table.name}_{column}_trgm",
+        func.eventgraph_fold(table.c[column]).label("folded"),
+        postgresql_using="gin",
+        postgresql_ops={"folded": "gin_trgm_ops"},
+    )
+
+
+def names_table(name: str, owner_column: str, owner_table: str) -> Table:
+    """Every name or label of an owner, one row per (language, value); one primary per owner."""
+    table = Table(
+        name,
+        metadata,
+        primary_key(),
+        reference(owner_column, owner_table, cascade=True),
+        Column("value", Text, nullable=False),
+        Column("language", String(35), nullable=False),
+        Column("is_primary", Boolean, nullable=False, server_default=text("false")),
+        UniqueConstraint(owner_column, "language", "value"),
+        CheckConstraint("value <> ''", name="value_not_empty"),
+    )
+    Index(
+        f"ix_{name}_one_primary",
+        table.c[owner_column],
+        unique=True,
+        postgresql_where=table.c.is_primary,
+    )
+    folded_trigram_index(table, "value")
+    return table
+
+
+# ---------------------------------------------------------------- sources
+
+sources = Table(
+    "sources",
+    metadata,
+    primary_key(),
+    Column("slug", Text, nullable=False, unique=True),
+    Column("url", Text, unique=True),
+    Column("title", Text, nullable=False),
+    Column("publisher", Text, nullable=False),
+    Column("language", String(35), nullable=False),
+    Column("published_at", DateTime(timezone=True)),
+    *timestamps(),
+)
+Index("ix_sources_publisher", sources.c.publisher)
+Index("ix_sources_language", sources.c.language)
+Index("ix_sources_published_at", sources.c.published_at, sources.c.id)
+Index("ix_sources_updated_at", sources.c.updated_at, sources.c.id)
+
+# ---------------------------------------------------------------- participants
+
+participants = Table(
+    "participants",
+    metadata,
+    primary_key(),
+    Column("slug", Text, nullable=False, unique=True),
+    Column("kind", vocabulary(ParticipantKind), nullable=False),
+    Column("description", Text),
+    reference("country_id", "participants", nullable=True),
+    *timestamps(),
+)
+Index("ix_participants_kind", participants.c.kind)
+Index("ix_participants_country_id", participants.c.country_id)
+Index("ix_participants_updated_at", participants.c.updated_at, participants.c.id)
+
+participant_names = names_table("participant_names", "participant_id", "participants")
+
+participant_roles = Table(
+    "participant_roles",
+    metadata,
+    primary_key(),
+    reference("participant_id", "participants", cascade=True),
+    Column("title", Text, nullable=False),
+    reference("organization_id", "participants", nullable=True),
+    Column("start_date", Date),
+    Column("end_date", Date),
+    CheckConstraint(
+        "end_date IS NULL OR start_date IS NULL OR start_date <= end_date", name="dates_in_order"
+    ),
+)
+Index("ix_participant_roles_participant_id", participant_roles.c.participant_id)
+Index("ix_participant_roles_organization_id", participant_roles.c.organization_id)
+
+# ---------------------------------------------------------------- topics
+
+topics = Table(
+    "topics",
+    metadata,
+    primary_key(),
+    Column("slug", Text, nullable=False, unique=True),
+    Column("description", Text),
+    reference("parent_id", "topics", nullable=True),
+    *timestamps(),
+    CheckConstraint("parent_id IS NULL OR parent_id <> id", name="not_own_parent"),
+)
+Index("ix_topics_parent_id", topics.c.parent_id)
+Index("ix_topics_updated_at", topics.c.updated_at, topics.c.id)
+
+topic_labels = names_table("topic_labels", "topic_id", "topics")
+
+# ---------------------------------------------------------------- treaties
+
+treaties = Table(
+    "treaties",
+    metadata,
+    primary_key(),
+    Column("slug", Text, nullable=False, unique=True),
+    Column("summary", Text),
+    Column("signed_on", Date),
+    Column("effective_on", Date),
+    Column("expires_on", Date),
+    *timestamps(),
+)
+Index("ix_treaties_signed_on", treaties.c.signed_on, treaties.c.id)
+Index("ix_treaties_expires_on", treaties.c.expires_on, treaties.c.id)
+Index("ix_treaties_updated_at", treaties.c.updated_at, treaties.c.id)
+
+treaty_names = names_table("treaty_names", "treaty_id", "treaties")
+treaty_parties = link_table(
+    "treaty_parties", ("treaty_id", "treaties"), ("participant_id", "participants")
+)
+
+# ---------------------------------------------------------------- events
+
+events = Table(
+    "events",
+    metadata,
+    primary_key(),
+    Column("slug", Text, nullable=False, unique=True),
+    Column("title", Text, nullable=False),
+    Column("summary", Text),
+    Column("language", String(35), nullable=False, comment="language of title and summary"),
+    Column("kind", vocabulary(EventKind), nullable=False),
+    Column("format", vocabulary(EventFormat), nullable=False),
+    Column("status", vocabulary(EventStatus), nullable=False),
+    Column("start_date", Date, nullable=False),
+    Column("end_date", Date),
+    Column("date_precision", vocabulary(DatePrecision), nullable=False),
+    Column("starts_at", DateTime(timezone=True)),
+    Column("duration_minutes", Integer),
+    Column("location_name", Text),
+    reference("location_country_id", "participants", nullable=True),
+    Column(
+        "search_vector",
+        TSVECTOR,
+        Computed(
+            "setweight(to_tsvector(eventgraph_search_config(language), title), 'A') || "
+            "setweight(to_tsvector(eventgraph_search_config(language), coalesce(summary, '')), 'B')",
+            persisted=True,
+        ),
+        nullable=False,
+    ),
+    *timestamps(),
+    CheckConstraint("end_date IS NULL OR start_date <= end_date", name="dates_in_order"),
+    CheckConstraint("duration_minutes IS NULL OR duration_minutes > 0", name="positive_duration"),
+    CheckConstraint("location_country_id IS NULL OR location_name IS NOT NULL", name="located"),
+)
+Index("ix_events_start_date", events.c.start_date, events.c.id)
+Index("ix_events_end_date", events.c.end_date)
+Index("ix_events_title", events.c.title, events.c.id)
+Index("ix_events_updated_at", events.c.updated_at, events.c.id)
+Index("ix_events_kind", events.c.kind)
+Index("ix_events_format", events.c.format)
+Index("ix_events_status", events.c.status)
+Index("ix_events_duration_minutes", events.c.duration_minutes)
+Index("ix_events_location_country_id", events.c.location_country_id)
+Index("ix_events_search_vector", events.c.search_vector, postgresql_using="gin")
+folded_trigram_index(events, "title")
+
+event_participants = Table(
+    "event_participants",
+    metadata,
+    Column(
+        "event_id",
+        UUID(as_uuid=True),
+        ForeignKey("events.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column(
+        "participant_id",
+        UUID(as_uuid=True),
+        ForeignKey("participants.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("role", vocabulary(ParticipationRole), nullable=False),
+)
+Index(
+    "ix_event_participants_participant_id",
+    event_participants.c.participant_id,
+    event_participants.c.event_id,
+)
+event_topics = link_table("event_topics", ("event_id", "events"), ("topic_id", "topics"))
+event_treaties = link_table("event_treaties", ("event_id", "events"), ("treaty_id", "treaties"))
+event_sources = link_table("event_sources", ("event_id", "events"), ("source_id", "sources"))
+
+event_relations = Table(
+    "event_relations",
+    metadata,
+    primary_key(),
+    reference("from_event_id", "events", cascade=True),
+    reference("to_event_id", "events", cascade=True),
+    Column("kind", vocabulary(EventRelationKind), nullable=False),
+    CheckConstraint("from_event_id <> to_event_id", name="distinct_events"),
+    CheckConstraint("kind IN ('CONCURRENT', 'PRECEDES', 'PART_OF', 'RELATED')", name="stored_kind"),
+)
+# Stored once per pair, whichever the direction.
+Index(
+    "ix_event_relations_pair",
+    func.least(event_relations.c.from_event_id, event_relations.c.to_event_id),
+    func.greatest(event_relations.c.from_event_id, event_relations.c.to_event_id),
+    unique=True,
+)
+Index("ix_event_relations_from_event_id", event_relations.c.from_event_id)
+Index("ix_event_relations_to_event_id", event_relations.c.to_event_id)
+
+# ---------------------------------------------------------------- statements
+
+statements = Table(
+    "statements",
+    metadata,
+    primary_key(),
+    Column("slug", Text, nullable=False, unique=True),
+    Column("text", Text, nullable=False),
+    Column("language", String(35), nullable=False),
+    Column("kind", vocabulary(StatementKind), nullable=False),
+    reference("speaker_id", "participants"),
+    reference("reported_by_id", "participants", nullable=True),
+    reference("event_id", "events", nullable=True),
+    Column("said_on", Date),
+    reference("source_id", "sources"),
+    Column("position", Integer, nullable=False, comment="order of appearance in its source"),
+    Column(
+        "search_vector",
+        TSVECTOR,
+        Computed("to_tsvector(eventgraph_search_config(language), text)", persisted=True),
+        nullable=False,
+    ),
+    *timestamps(),
+    UniqueConstraint("source_id", "position"),
+    CheckConstraint("text <> ''", name="text_not_empty"),
+    CheckConstraint("position >= 0", name="position_not_negative"),
+)
+Index("ix_statements_speaker_id", statements.c.speaker_id)
+Index("ix_statements_reported_by_id", statements.c.reported_by_id)
+Index("ix_statements_event_id_position", statements.c.event_id, statements.c.position)
+Index("ix_statements_said_on", statements.c.said_on, statements.c.id)
+Index("ix_statements_updated_at", statements.c.updated_at, statements.c.id)
+Index("ix_statements_language", statements.c.language)
+Index("ix_statements_kind", statements.c.kind)
+Index("ix_statements_search_vector", statements.c.search_vector, postgresql_using="gin")
+folded_trigram_index(statements, "text")
+
+statement_topics = link_table(
+    "statement_topics", ("statement_id", "statements"), ("topic_id", "topics")
+)
+statement_mentions = link_table(
+    "statement_mentions", ("statement_id", "statements"), ("participant_id", "participants")
+)
+statement_treaties = link_table(
+    "statement_treaties", ("statement_id", "statements"), ("treaty_id", "treaties")
+)
+
+treaty_milestones = Table(
+    "treaty_milestones",
+    metadata,
+    primary_key(),
+    reference("treaty_id", "treaties", cascade=True),
+    Column("kind", vocabulary(TreatyMilestoneKind), nullable=False),
+    Column("date", Date, nullable=False),
+    Column("note", Text),
+    reference("event_id", "events", nullable=True),
+    UniqueConstraint("treaty_id", "kind", "date"),
+)
+Index("ix_treaty_milestones_event_id", treaty_milestones.c.event_id)
+
+# ---------------------------------------------------------------- deletions
+
+deletions = Table(
+    "deletions",
+    metadata,
+    primary_key(),
+    Column("table_name", Text, nullable=False),
+    Column("row_id", UUID(as_uuid=True), nullable=False),
+    Column("slug", Text),
+    Column("deleted_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    comment="one row per deleted entity, written by a trigger, so that a partner's sync sees it",
+)
+Index("ix_deletions_deleted_at", deletions.c.deleted_at, deletions.c.id)
+
+# The tables whose rows are entities: timestamps, a deletion log, and a global ID.
+ENTITY_TABLES: tuple[Table, ...] = (sources, participants, topics, treaties, events, statements)

@@ -1,0 +1,72 @@
+"""One Settings object for the whole service, read from EVENTGRAPH_* variables and checked at start-up."""
+
+from enum import Enum
+from pathlib import Path
+from typing import Self
+
+from pydantic import Field, PostgresDsn, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Environment(Enum):
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+
+
+class Settings(BaseSettings):
+    """Every knob of the service. Each field is an environment variable prefixed EVENTGRAPH_."""
+
+    model_config = SettingsConfigDict(env_prefix="EVENTGRAPH_", frozen=True, extra="ignore")
+
+    environment: Environment = Environment.DEVELOPMENT
+    database_url: PostgresDsn | None = Field(
+        default=None,
+        description="A PostgreSQL >= 15 to use; when unset, an embedded server is started in data_dir.",
+    )
+    data_dir: Path = Field(
+        default=PROJECT_ROOT / ".data" / "postgres",
+        description="Where the embedded PostgreSQL keeps its files.",
+    )
+    fixtures_dir: Path = PROJECT_ROOT / "fixtures"
+    migrations_dir: Path = PROJECT_ROOT / "alembic"
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+
+    pool_size: int = Field(default=10, ge=1, le=200)
+    statement_timeout_ms: int = Field(default=5_000, ge=100)
+
+    default_page_size: int = Field(default=20, ge=1)
+    max_page_size: int = Field(default=100, ge=1)
+    max_depth: int = Field(default=10, ge=1)
+    max_aliases: int = Field(default=15, ge=1)
+    max_tokens: int = Field(default=2_000, ge=1)
+    max_directives: int = Field(default=50, ge=1)
+    max_body_bytes: int = Field(default=1_000_000, ge=1_024)
+
+    introspection: bool | None = Field(
+        default=None, description="Allow introspection; defaults to on in development only."
+    )
+    graphiql: bool | None = Field(
+        default=None, description="Serve the GraphiQL IDE; defaults to on in development only."
+    )
+
+    @model_validator(mode="after")
+    def _check_page_sizes(self) -> Self:
+        if self.default_page_size > self.max_page_size:
+            raise ValueError("default_page_size must not exceed max_page_size")
+        return self
+
+    @property
+    def is_development(self) -> bool:
+        return self.environment is Environment.DEVELOPMENT
+
+    @property
+    def introspection_enabled(self) -> bool:
+        return self.is_development if self.introspection is None else self.introspection
+
+    @property
+    def graphiql_enabled(self) -> bool:
+        return self.is_development if self.graphiql is None else self.graphiql
