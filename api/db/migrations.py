@@ -25,7 +25,9 @@ def _run(connection: Connection, migrations_dir: Path, target: str, upgrade: boo
         command.downgrade(config, target)
 
 
-async def migrate(url: URL, migrations_dir: Path, target: str = "head", *, upgrade: bool = True) -> None:
+async def migrate(
+    url: URL, migrations_dir: Path, target: str = "head", *, upgrade: bool = True
+) -> None:
     """Upgrade (or downgrade) the database at `url` to `target` in one transaction."""
     engine = create_async_engine(url)
     try:
@@ -46,4 +48,3 @@ def resolve_url_for_command_line() -> str:
     from api.db.server import to_async_url
 
     return to_async_url(str(settings.database_url)).render_as_string(hide_password=False)
-

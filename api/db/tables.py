@@ -77,7 +77,9 @@ def timestamps() -> tuple[Column[object], Column[object]]:
     )
 
 
-def reference(name: str, target: str, *, nullable: bool = False, cascade: bool = False) -> Column[object]:
+def reference(
+    name: str, target: str, *, nullable: bool = False, cascade: bool = False
+) -> Column[object]:
     """A UUID foreign key; `cascade` for rows owned by their parent, SET NULL or RESTRICT otherwise."""
     if cascade:
         ondelete = "CASCADE"

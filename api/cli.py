@@ -1,0 +1,98 @@
+"""The `eventgraph` command: serve · migrate · schema · fixtures validate|load|export|generate."""
+
+import asyncio
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from sqlalchemy.engine import URL
+
+from api.db.migrations import migrate as run_migrations
+from api.db.server import DATABASE_NAME, embedded_server, ensure_database, to_async_url
+from api.settings import Settings
+
+app = typer.Typer(
+    name="eventgraph",
+    help="eventgraph: a GraphQL API over a corpus of diplomatic and political events.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+fixtures_app = typer.Typer(
+    help="Check, load, export and generate corpus fixture files.", no_args_is_help=True
+)
+app.add_typer(fixtures_app, name="fixtures")
+
+console = Console(stderr=True)
+
+
+@contextmanager
+def application_database(settings: Settings) -> Iterator[URL]:
+    """The URL of the application database, migrated to head.
+
+    EVENTGRAPH_DATABASE_URL when set; otherwise the embedded PostgreSQL in the data folder,
+    started for the duration of the block and stopped after it.
+    """
+    if settings.database_url is not None:
+        url = to_async_url(str(settings.database_url))
+        asyncio.run(run_migrations(url, settings.migrations_dir))
+        yield url
+        return
+    with embedded_server(settings.data_dir) as server_url:
+        url = asyncio.run(ensure_database(server_url, DATABASE_NAME))
+        asyncio.run(run_migrations(url, settings.migrations_dir))
+        yield url
+
+
+@app.command()
+def serve(
+    load: Annotated[
+        list[Path] | None,
+        typer.Option(help="Fixture files or folders to load (upsert) before serving."),
+    ] = None,
+) -> None:
+    """Serve the GraphQL API (host and port from EVENTGRAPH_HOST and EVENTGRAPH_PORT)."""
+    import uvicorn
+
+    from api.app import create_app
+    from api.fixtures.load import load_fixtures
+
+    settings = Settings()
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    with application_database(settings) as url:
+        if load:
+            report = asyncio.run(load_fixtures(url, load, console=console))
+            console.print(report.summary())
+        console.print(
+            f"eventgraph serving http://{settings.host}:{settings.port}/graphql (Ctrl-C stops)"
+        )
+        uvicorn.run(
+            create_app(settings, url),
+            host=settings.host,
+            port=settings.port,
+            log_level="info",
+            access_log=False,
+        )
+
+
+@app.command()
+def migrate() -> None:
+    """Upgrade the database to the latest migration."""
+    settings = Settings()
+    with application_database(settings) as url:
+        console.print(f"migrated {url.render_as_string(hide_password=True)} to head")
+
+
+@app.command()
+def schema() -> None:
+    """Print the exposed GraphQL schema (SDL), as committed in schema/schema.graphql."""
+    from schema.schema import build_schema
+
+    typer.echo(build_schema().as_str())
+
+
+def main() -> None:
+    app()
