@@ -1,4 +1,4 @@
-"""One Settings object for the whole service, read from EVENTGRAPH_* variables and checked at start-up."""
+"""One Settings object for the whole service, from EVENTGRAPH_* variables, checked at start-up."""
 
 from enum import Enum
 from pathlib import Path
@@ -23,7 +23,7 @@ class Settings(BaseSettings):
     environment: Environment = Environment.DEVELOPMENT
     database_url: PostgresDsn | None = Field(
         default=None,
-        description="A PostgreSQL >= 15 to use; when unset, an embedded server is started in data_dir.",
+        description="A PostgreSQL >= 15 to use; unset, an embedded server is started in data_dir.",
     )
     data_dir: Path = Field(
         default=PROJECT_ROOT / ".data" / "postgres",

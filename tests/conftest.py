@@ -37,9 +37,11 @@ def server_url() -> Iterator[URL]:
     if external:
         yield to_async_url(external).set(database="postgres")
         return
-    with tempfile.TemporaryDirectory(prefix="eventgraph-tests-") as folder:
-        with embedded_server(Path(folder) / "postgres") as url:
-            yield url
+    with (
+        tempfile.TemporaryDirectory(prefix="eventgraph-tests-") as folder,
+        embedded_server(Path(folder) / "postgres") as url,
+    ):
+        yield url
 
 
 @pytest.fixture(scope="session")

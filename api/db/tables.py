@@ -80,7 +80,7 @@ def timestamps() -> tuple[Column[object], Column[object]]:
 def reference(
     name: str, target: str, *, nullable: bool = False, cascade: bool = False
 ) -> Column[object]:
-    """A UUID foreign key; `cascade` for rows owned by their parent, SET NULL or RESTRICT otherwise."""
+    """A UUID foreign key: CASCADE for rows owned by the parent, else SET NULL or RESTRICT."""
     if cascade:
         ondelete = "CASCADE"
     elif nullable:
@@ -264,8 +264,9 @@ events = Table(
         "search_vector",
         TSVECTOR,
         Computed(
-            "setweight(to_tsvector(eventgraph_search_config(language), title), 'A') || "
-            "setweight(to_tsvector(eventgraph_search_config(language), coalesce(summary, '')), 'B')",
+            "setweight(to_tsvector(eventgraph_search_config(language), title), 'A')"
+            " || setweight(to_tsvector(eventgraph_search_config(language), "
+            "coalesce(summary, '')), 'B')",
             persisted=True,
         ),
         nullable=False,

@@ -1,0 +1,1 @@
+"""The GraphQL surface of eventgraph (Strawberry); imports api.store, never the other way round."""
