@@ -37,7 +37,7 @@ def application_database(settings: Settings) -> Iterator[URL]:
     started for the duration of the block and stopped after it.
     """
     if settings.database_url is not None:
-        url = to_async_url(str(settings.database_url))
+        url = to_async_url(settings.database_url)
         asyncio.run(run_migrations(url, settings.migrations_dir))
         yield url
         return

@@ -4,8 +4,10 @@ from enum import Enum
 from pathlib import Path
 from typing import Self
 
-from pydantic import Field, PostgresDsn, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -21,7 +23,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="EVENTGRAPH_", frozen=True, extra="ignore")
 
     environment: Environment = Environment.DEVELOPMENT
-    database_url: PostgresDsn | None = Field(
+    database_url: str | None = Field(
         default=None,
         description="A PostgreSQL >= 15 to use; unset, an embedded server is started in data_dir.",
     )
@@ -52,6 +54,21 @@ class Settings(BaseSettings):
     graphiql: bool | None = Field(
         default=None, description="Serve the GraphiQL IDE; defaults to on in development only."
     )
+
+    @field_validator("database_url")
+    @classmethod
+    def _postgres_url(cls, value: str | None) -> str | None:
+        # A Unix-socket URL (postgresql://user@/db?host=/run/postgresql) is valid here, though
+        # pydantic's PostgresDsn refuses an empty host; SQLAlchemy's parser is the one that matters.
+        if value is None:
+            return None
+        try:
+            backend = make_url(value).get_backend_name()
+        except ArgumentError as error:
+            raise ValueError(f"not a database URL: {error}") from None
+        if backend != "postgresql":
+            raise ValueError(f"a PostgreSQL URL is needed (postgresql://...), not {backend}")
+        return value
 
     @model_validator(mode="after")
     def _check_page_sizes(self) -> Self:

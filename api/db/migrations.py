@@ -47,4 +47,4 @@ def resolve_url_for_command_line() -> str:
         )
     from api.db.server import to_async_url
 
-    return to_async_url(str(settings.database_url)).render_as_string(hide_password=False)
+    return to_async_url(settings.database_url).render_as_string(hide_password=False)
