@@ -47,6 +47,19 @@ class Settings(BaseSettings):
     max_tokens: int = Field(default=2_000, ge=1)
     max_directives: int = Field(default=50, ge=1)
     max_body_bytes: int = Field(default=1_000_000, ge=1_024)
+    max_query_cost: int = Field(
+        default=10_000,
+        ge=1,
+        description="The most a query may cost (connections times the pages enclosing them).",
+    )
+    anonymous_cost_budget: int = Field(
+        default=5_000,
+        ge=1,
+        description="The hourly cost budget shown to callers without an API key.",
+    )
+    cors_origins: list[str] = Field(
+        default=["*"], description="Origins allowed to call the API from a browser."
+    )
 
     introspection: bool | None = Field(
         default=None, description="Allow introspection; defaults to on in development only."
