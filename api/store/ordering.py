@@ -1,0 +1,233 @@
+"""Orderings: the order fields of each entity, resolved into total sort keys ending in `id`.
+
+NULLs sort last in both directions, so an undated statement never heads a "newest first" list.
+The last key is always the id, in the direction of the key before it, so that every ordering is
+total and a keyset cursor names exactly one position. See docs/read-api-interface.md.
+"""
+
+import hashlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from enum import Enum
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import ColumnElement, Float, FromClause, func, select
+
+from api.store.entities import ENTITIES, Entity
+from api.store.errors import StoreInputError
+from api.store.search import relevance
+
+
+class OrderDirection(Enum):
+    ASC = "ASC"
+    DESC = "DESC"
+
+
+class EventOrderField(Enum):
+    START_DATE = "START_DATE"
+    TITLE = "TITLE"
+    UPDATED_AT = "UPDATED_AT"
+    RELEVANCE = "RELEVANCE"
+
+
+class StatementOrderField(Enum):
+    POSITION = "POSITION"
+    SAID_ON = "SAID_ON"
+    UPDATED_AT = "UPDATED_AT"
+    RELEVANCE = "RELEVANCE"
+
+
+class ParticipantOrderField(Enum):
+    NAME = "NAME"
+    UPDATED_AT = "UPDATED_AT"
+
+
+class TreatyOrderField(Enum):
+    NAME = "NAME"
+    EXPIRES_ON = "EXPIRES_ON"
+    UPDATED_AT = "UPDATED_AT"
+
+
+class TopicOrderField(Enum):
+    """Not offered by the API (topics have one order); it keeps the mechanism uniform."""
+
+    SLUG = "SLUG"
+
+
+class SourceOrderField(Enum):
+    """Not offered by the API (sources have one order); it keeps the mechanism uniform."""
+
+    PUBLISHED_AT = "PUBLISHED_AT"
+
+
+OrderField = (
+    EventOrderField
+    | StatementOrderField
+    | ParticipantOrderField
+    | TreatyOrderField
+    | TopicOrderField
+    | SourceOrderField
+)
+
+
+@dataclass(frozen=True)
+class Order:
+    field: OrderField
+    direction: OrderDirection = OrderDirection.ASC
+
+
+@dataclass(frozen=True)
+class SortKey:
+    """One key of a resolved ordering, bound to the entity's table."""
+
+    label: str
+    """The row key holding the value: the column name, or the label of a computed key."""
+    expression: ColumnElement[Any]
+    value_type: type
+    nullable: bool
+    descending: bool
+    computed: bool
+    """Not a column of the table: selected under `label` so that cursors can be made."""
+
+    def reversed(self) -> "SortKey":
+        return replace(self, descending=not self.descending)
+
+    def order_clause(self, *, nulls_last: bool = True) -> ColumnElement[Any]:
+        clause = self.expression.desc() if self.descending else self.expression.asc()
+        return clause.nulls_last() if nulls_last else clause.nulls_first()
+
+
+@dataclass(frozen=True)
+class Ordering:
+    """A total ordering: its keys (the last one is `id`) and a tag that cursors carry."""
+
+    keys: tuple[SortKey, ...]
+    tag: str
+
+
+@dataclass(frozen=True)
+class KeyDefinition:
+    label: str
+    value_type: type
+    nullable: bool
+    build: Callable[[FromClause, str | None], ColumnElement[Any]]
+    computed: bool = False
+
+
+def column_key(name: str, value_type: type, *, nullable: bool = False) -> KeyDefinition:
+    return KeyDefinition(name, value_type, nullable, lambda table, _search: table.c[name])
+
+
+def primary_name_key(entity: Entity) -> KeyDefinition:
+    """The folded primary name or label: "Élysée" sorts with "elysee", whatever the collation."""
+    names = ENTITIES[entity].names
+    assert names is not None
+
+    def build(table: FromClause, _search: str | None) -> ColumnElement[Any]:
+        name = names.names.alias()
+        return (
+            select(func.eventgraph_fold(name.c.value))
+            .where(name.c[names.owner_column] == table.c.id, name.c.is_primary)
+            .scalar_subquery()
+        )
+
+    return KeyDefinition("sort_name", str, True, build, computed=True)
+
+
+def relevance_key(entity: Entity) -> KeyDefinition:
+    def build(table: FromClause, search: str | None) -> ColumnElement[Any]:
+        if search is None:
+            raise StoreInputError("ordering by RELEVANCE needs a search text in the filter")
+        return relevance(entity, table, search).cast(Float)
+
+    return KeyDefinition("rank", float, False, build, computed=True)
+
+
+UPDATED_AT_KEY = column_key("updated_at", datetime)
+
+KEYS: Mapping[OrderField, KeyDefinition] = {
+    EventOrderField.START_DATE: column_key("start_date", date),
+    EventOrderField.TITLE: column_key("title", str),
+    EventOrderField.UPDATED_AT: UPDATED_AT_KEY,
+    EventOrderField.RELEVANCE: relevance_key(Entity.EVENT),
+    StatementOrderField.POSITION: column_key("position", int),
+    StatementOrderField.SAID_ON: column_key("said_on", date, nullable=True),
+    StatementOrderField.UPDATED_AT: UPDATED_AT_KEY,
+    StatementOrderField.RELEVANCE: relevance_key(Entity.STATEMENT),
+    ParticipantOrderField.NAME: primary_name_key(Entity.PARTICIPANT),
+    ParticipantOrderField.UPDATED_AT: UPDATED_AT_KEY,
+    TreatyOrderField.NAME: primary_name_key(Entity.TREATY),
+    TreatyOrderField.EXPIRES_ON: column_key("expires_on", date, nullable=True),
+    TreatyOrderField.UPDATED_AT: UPDATED_AT_KEY,
+    TopicOrderField.SLUG: column_key("slug", str),
+    SourceOrderField.PUBLISHED_AT: column_key("published_at", datetime, nullable=True),
+}
+
+ORDER_FIELDS: Mapping[Entity, type[Enum]] = {
+    Entity.EVENT: EventOrderField,
+    Entity.STATEMENT: StatementOrderField,
+    Entity.PARTICIPANT: ParticipantOrderField,
+    Entity.TREATY: TreatyOrderField,
+    Entity.TOPIC: TopicOrderField,
+    Entity.SOURCE: SourceOrderField,
+}
+
+DEFAULT_ORDERS: Mapping[Entity, tuple[Order, ...]] = {
+    Entity.EVENT: (Order(EventOrderField.START_DATE, OrderDirection.DESC),),
+    Entity.STATEMENT: (Order(StatementOrderField.SAID_ON, OrderDirection.DESC),),
+    Entity.PARTICIPANT: (Order(ParticipantOrderField.NAME),),
+    Entity.TREATY: (Order(TreatyOrderField.NAME),),
+    Entity.TOPIC: (Order(TopicOrderField.SLUG),),
+    Entity.SOURCE: (Order(SourceOrderField.PUBLISHED_AT, OrderDirection.DESC),),
+}
+
+RELEVANCE_ORDERS: Mapping[Entity, Order] = {
+    Entity.EVENT: Order(EventOrderField.RELEVANCE, OrderDirection.DESC),
+    Entity.STATEMENT: Order(StatementOrderField.RELEVANCE, OrderDirection.DESC),
+}
+
+
+def resolve_ordering(
+    entity: Entity,
+    order: Sequence[Order],
+    *,
+    scope: str,
+    search: str | None,
+    default: Sequence[Order] | None = None,
+) -> Ordering:
+    """The total ordering for `order` on `entity`'s table, within a connection named `scope`.
+
+    Without `order`: RELEVANCE DESC when there is a search text, else `default`, else the
+    entity's default. `scope` and the order (and the search text under RELEVANCE) go into the
+    cursor tag, so a cursor only works where it was made.
+    """
+    if not order:
+        relevance_order = RELEVANCE_ORDERS.get(entity)
+        if search is not None and relevance_order is not None:
+            order = (relevance_order,)
+        else:
+            order = default or DEFAULT_ORDERS[entity]
+    table = ENTITIES[entity].table
+    keys: list[SortKey] = []
+    for item in order:
+        if not isinstance(item.field, ORDER_FIELDS[entity]):
+            raise TypeError(f"{item.field!r} does not order {entity.name}")
+        definition = KEYS[item.field]
+        keys.append(
+            SortKey(
+                label=definition.label,
+                expression=definition.build(table, search),
+                value_type=definition.value_type,
+                nullable=definition.nullable,
+                descending=item.direction is OrderDirection.DESC,
+                computed=definition.computed,
+            )
+        )
+    keys.append(SortKey("id", table.c.id, UUID, False, keys[-1].descending, False))
+    signature = [scope, *(f"{item.field.name}:{item.direction.name}" for item in order)]
+    if any(key.label == "rank" for key in keys):
+        signature.append(search or "")
+    tag = hashlib.blake2b("|".join(signature).encode(), digest_size=4).hexdigest()
+    return Ordering(tuple(keys), tag)

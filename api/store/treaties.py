@@ -1,0 +1,69 @@
+"""A treaty's status as of a date, derived from its milestones: in Python and in SQL, one rule.
+
+The latest milestone on or before the date decides (none: PROPOSED). Milestones on the same day
+are taken in lifecycle order (signed, in force, extended, suspended, expired, terminated), so a
+treaty signed and in force the same day is IN_FORCE. A treaty in force past its `expires_on`
+is EXPIRED even without an EXPIRED milestone.
+"""
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, FromClause, case, func, literal_column, select, type_coerce
+
+from api.db import tables
+from api.store.entities import Row
+from api.vocabulary import TreatyMilestoneKind, TreatyStatus
+
+MILESTONE_STATUS: dict[TreatyMilestoneKind, TreatyStatus] = {
+    TreatyMilestoneKind.SIGNED: TreatyStatus.SIGNED,
+    TreatyMilestoneKind.ENTERED_INTO_FORCE: TreatyStatus.IN_FORCE,
+    TreatyMilestoneKind.EXTENDED: TreatyStatus.IN_FORCE,
+    TreatyMilestoneKind.SUSPENDED: TreatyStatus.SUSPENDED,
+    TreatyMilestoneKind.EXPIRED: TreatyStatus.EXPIRED,
+    TreatyMilestoneKind.TERMINATED: TreatyStatus.TERMINATED,
+}
+LIFECYCLE: tuple[TreatyMilestoneKind, ...] = tuple(TreatyMilestoneKind)
+STATUS_TYPE = tables.vocabulary(TreatyStatus)
+
+
+def treaty_status(milestones: Iterable[Row], expires_on: date | None, as_of: date) -> TreatyStatus:
+    """The status as of `as_of`, from milestone rows (`kind`, `date`) and the current expiry."""
+    reached = [milestone for milestone in milestones if milestone["date"] <= as_of]
+    if not reached:
+        return TreatyStatus.PROPOSED
+    latest = max(reached, key=lambda m: (m["date"], LIFECYCLE.index(m["kind"])))
+    status = MILESTONE_STATUS[latest["kind"]]
+    if status is TreatyStatus.IN_FORCE and expires_on is not None and expires_on < as_of:
+        return TreatyStatus.EXPIRED
+    return status
+
+
+def status_as_of(treaty: FromClause, as_of: ColumnElement[date]) -> ColumnElement[Any]:
+    """The same rule in SQL for the treaty rows of `treaty`, typed as a TreatyStatus column."""
+    milestone = tables.treaty_milestones.alias()
+    expired = treaty.c.expires_on < as_of
+
+    def name(status: TreatyStatus) -> ColumnElement[str]:
+        return literal_column(f"'{status.name}'")
+
+    def mapped(kind: TreatyMilestoneKind) -> ColumnElement[str]:
+        status = MILESTONE_STATUS[kind]
+        if status is TreatyStatus.IN_FORCE:
+            return case((expired, name(TreatyStatus.EXPIRED)), else_=name(status))
+        return name(status)
+
+    latest = (
+        select(case(*((milestone.c.kind == kind, mapped(kind)) for kind in LIFECYCLE)))
+        .where(milestone.c.treaty_id == treaty.c.id, milestone.c.date <= as_of)
+        .order_by(
+            milestone.c.date.desc(),
+            case(
+                *((milestone.c.kind == kind, index) for index, kind in enumerate(LIFECYCLE))
+            ).desc(),
+        )
+        .limit(1)
+        .scalar_subquery()
+    )
+    return type_coerce(func.coalesce(latest, name(TreatyStatus.PROPOSED)), STATUS_TYPE)
