@@ -1,0 +1,1 @@
+"""One module per GraphQL object type; `strawberry.lazy` breaks the cycles between them."""

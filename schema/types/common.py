@@ -1,0 +1,74 @@
+"""Small shared types (names, locations, buckets, the rate limit) and how resolvers read rows."""
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import strawberry
+
+from api.store.entities import Row
+from schema.context import RequestContext
+
+Info = strawberry.Info[RequestContext, None]
+
+
+@strawberry.type(description="A name or alias in one language.")
+class LocalizedName:
+    value: str = strawberry.field(description="The name, as written in that language.")
+    language: str = strawberry.field(description='Its BCP 47 language tag, such as "fr".')
+    is_primary: bool = strawberry.field(
+        description="This is the name shown when no name matches the language asked for."
+    )
+
+    @classmethod
+    def from_row(cls, row: Row) -> "LocalizedName":
+        return cls(value=row["value"], language=row["language"], is_primary=row["is_primary"])
+
+
+def _primary_subtag(language: str) -> str:
+    return language.split("-", 1)[0].lower()
+
+
+def best_name(names: Sequence[Row], language: str | None) -> str:
+    """The best of `names` for `language`.
+
+    The exact tag first (case-insensitive), then the same primary subtag ("fr-CA" finds "fr"),
+    else the primary name. Within a language the first name in the store's order wins (primary
+    first, then by value), so the primary name wins whenever its language matches.
+    """
+    primary: str | None = next((row["value"] for row in names if row["is_primary"]), None)
+    fallback = primary if primary is not None else (names[0]["value"] if names else "")
+    if not language:
+        return fallback
+    wanted = language.lower()
+    exact: str | None = next(
+        (row["value"] for row in names if row["language"].lower() == wanted), None
+    )
+    if exact is not None:
+        return exact
+    subtag = _primary_subtag(wanted)
+    same_language = [row for row in names if _primary_subtag(row["language"]) == subtag]
+    bare: str | None = next(
+        (row["value"] for row in same_language if row["language"].lower() == subtag), None
+    )
+    if bare is not None:
+        return bare
+    return str(same_language[0]["value"]) if same_language else fallback
+
+
+@strawberry.type(description="A count of events for one value of a dimension.")
+class Bucket:
+    key: str = strawberry.field(
+        description='The value, stable and machine-readable: "2026", "2026-02", "MEETING", a slug.'
+    )
+    label: str = strawberry.field(description='The value for people: "February 2026", a name.')
+    count: int = strawberry.field(description="How many events have that value.")
+
+
+@strawberry.type(description="The caller's query-cost budget and what this query cost.")
+class RateLimit:
+    limit: int = strawberry.field(description="The budget of cost points per hour.")
+    cost: int = strawberry.field(
+        description="What this query costs, computed from `first`/`last` before it ran."
+    )
+    remaining: int = strawberry.field(description="What is left of the budget after this query.")
+    reset_at: datetime = strawberry.field(description="When the budget is next refilled.")
