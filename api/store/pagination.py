@@ -30,7 +30,6 @@ from sqlalchemy import (
     FromClause,
     Select,
     and_,
-    any_,
     exists,
     false,
     func,
@@ -41,11 +40,9 @@ from sqlalchemy import (
     true,
     tuple_,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 
 from api.settings import Settings
-from api.store.entities import Row
+from api.store.entities import PARENT_KEY, Row, id_array
 from api.store.errors import StoreInputError
 from api.store.ordering import Ordering, SortKey
 
@@ -345,7 +342,7 @@ def pages_by_parent_statement(
         select(
             *columns,
             *_computed_keys(ordering),
-            parent.label("parent_id"),
+            parent.label(PARENT_KEY),
             func.count().over(partition_by=parent).label("total_count"),
             any_row(bounds.at_or_before_after).label("rows_before"),
             any_row(bounds.at_or_after_before).label("rows_after"),
@@ -355,7 +352,7 @@ def pages_by_parent_statement(
             .label("position_in_page"),
         )
         .select_from(from_)
-        .where(parent == any_(literal(list(parent_ids), ARRAY(PG_UUID(as_uuid=True)))), where)
+        .where(parent == id_array(parent_ids), where)
         .subquery("ranked")
     )
     kept = or_(
@@ -365,7 +362,7 @@ def pages_by_parent_statement(
     return (
         select(ranked)
         .where(kept)
-        .order_by(ranked.c.parent_id, ranked.c.in_page.desc(), ranked.c.position_in_page)
+        .order_by(ranked.c[PARENT_KEY], ranked.c.in_page.desc(), ranked.c.position_in_page)
     )
 
 
@@ -391,7 +388,7 @@ def read_pages_by_parent(
     """A Page for every parent id, from the rows of `pages_by_parent_statement`."""
     by_parent: dict[UUID, list[Row]] = {}
     for row in rows:
-        by_parent.setdefault(row["parent_id"], []).append(row)
+        by_parent.setdefault(row[PARENT_KEY], []).append(row)
     pages = {}
     for parent_id in parent_ids:
         parent_rows = by_parent.get(parent_id)
@@ -428,9 +425,9 @@ def _page(
     else:
         has_next_page = overflow
         has_previous_page = window.after is not None and rows_before
-    cursors = [encode_cursor(ordering, row) for row in rows]
+    cursors = tuple(encode_cursor(ordering, row) for row in rows)
     return Page(
-        rows=rows,
+        rows=tuple(rows),
         cursors=cursors,
         has_next_page=has_next_page,
         has_previous_page=has_previous_page,

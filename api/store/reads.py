@@ -14,7 +14,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.settings import Settings
 from api.store.counts import Bucket, EventGroupBy, event_counts_statement, read_buckets
-from api.store.entities import ENTITIES, Entity, FilterSpec, Row, entity_columns
+from api.store.entities import (
+    ENTITIES,
+    PARENT_KEY,
+    Entity,
+    FilterSpec,
+    Row,
+    entity_columns,
+    id_array,
+)
 from api.store.errors import StoreInputError
 from api.store.filters import compile_filter
 from api.store.ordering import Order, resolve_ordering
@@ -31,7 +39,6 @@ from api.store.relations import (
     CONNECTIONS,
     Connection,
     Related,
-    id_array,
     linked_rows,
     related_statement,
 )
@@ -100,7 +107,7 @@ class Store:
         order: Sequence[Order] = (),
         page: PageRequest = FIRST_PAGE,
     ) -> dict[UUID, Page]:
-        """The page of a nested connection for each parent (rows carry `parent_id`)."""
+        """The page of a nested connection for each parent (rows carry `PARENT_KEY`)."""
         spec = CONNECTIONS[connection]
         child = spec.relation.target
         ordering = resolve_ordering(
@@ -133,13 +140,13 @@ class Store:
         role: ParticipationRole | None = None,
         relation_kind: EventRelationKind | None = None,
     ) -> dict[UUID, RowList]:
-        """The whole small list of `relation` for each parent (rows carry `parent_id`)."""
+        """The whole small list of `relation` for each parent (rows carry `PARENT_KEY`)."""
         if not parent_ids:
             return {}
         statement = related_statement(relation, parent_ids, role=role, relation_kind=relation_kind)
         lists: dict[UUID, RowList] = {parent_id: [] for parent_id in parent_ids}
         for row in await self._rows(statement):
-            lists[row["parent_id"]].append(row)
+            lists[row[PARENT_KEY]].append(row)
         return lists
 
     async def search(

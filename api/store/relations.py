@@ -14,19 +14,22 @@ from sqlalchemy import (
     ColumnElement,
     FromClause,
     Select,
-    any_,
     case,
-    literal,
     literal_column,
     select,
     type_coerce,
     union_all,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 
 from api.db import tables
-from api.store.entities import ENTITIES, Entity, ListRelation, entity_columns
+from api.store.entities import (
+    ENTITIES,
+    PARENT_KEY,
+    Entity,
+    ListRelation,
+    entity_columns,
+    id_array,
+)
 from api.store.ordering import (
     EventOrderField,
     Order,
@@ -96,12 +99,6 @@ def linked_rows(relation: ListRelation) -> tuple[FromClause, ColumnElement[UUID]
     link = relation.link
     joined = target.join(link, link.c[relation.target_column] == target.c.id)
     return joined, link.c[relation.own_column]
-
-
-def id_array(ids: Sequence[UUID]) -> ColumnElement[Any]:
-    """`ids` as one array parameter, so the SQL text (and its prepared plan) is the same for any
-    number of ids."""
-    return any_(literal(list(ids), ARRAY(PG_UUID(as_uuid=True))))
 
 
 class Related(Enum):
@@ -179,27 +176,27 @@ def related_statement(
     role: ParticipationRole | None = None,
     relation_kind: EventRelationKind | None = None,
 ) -> Select[Any]:
-    """The rows of `relation` for all `parent_ids`, each with `parent_id`, in display order."""
+    """The rows of `relation` for all `parent_ids`, each with `PARENT_KEY`, in display order."""
     if relation is Related.EVENT_RELATIONS:
         return _event_relations(parent_ids, relation_kind)
     if relation in NAME_LISTS:
         names, owner = NAME_LISTS[relation]
         return (
-            select(*names.c, names.c[owner].label("parent_id"))
+            select(*names.c, names.c[owner].label(PARENT_KEY))
             .where(names.c[owner] == id_array(parent_ids))
             .order_by(names.c[owner], names.c.is_primary.desc(), names.c.language, names.c.value)
         )
     if relation is Related.PARTICIPANT_ROLES:
         roles = tables.participant_roles
         return (
-            select(*roles.c, roles.c.participant_id.label("parent_id"))
+            select(*roles.c, roles.c.participant_id.label(PARENT_KEY))
             .where(roles.c.participant_id == id_array(parent_ids))
             .order_by(roles.c.participant_id, roles.c.start_date.nulls_last(), roles.c.id)
         )
     if relation is Related.TREATY_MILESTONES:
         milestones = tables.treaty_milestones
         return (
-            select(*milestones.c, milestones.c.treaty_id.label("parent_id"))
+            select(*milestones.c, milestones.c.treaty_id.label(PARENT_KEY))
             .where(milestones.c.treaty_id == id_array(parent_ids))
             .order_by(milestones.c.treaty_id, milestones.c.date, milestones.c.id)
         )
@@ -230,7 +227,7 @@ def _related_entities(
             )
         )
     statement = (
-        select(*entity_columns(target), *extra, parent.label("parent_id"))
+        select(*entity_columns(target), *extra, parent.label(PARENT_KEY))
         .select_from(from_)
         .where(parent == id_array(parent_ids))
         .order_by(*first_order, *(key.order_clause() for key in ordering.keys))
@@ -256,7 +253,7 @@ def _event_relations(
     forward = (
         select(
             *entity_columns(events),
-            relations.c.from_event_id.label("parent_id"),
+            relations.c.from_event_id.label(PARENT_KEY),
             relations.c.kind.label("relation_kind"),
         )
         .join_from(relations, events, events.c.id == relations.c.to_event_id)
@@ -265,7 +262,7 @@ def _event_relations(
     backward = (
         select(
             *entity_columns(events),
-            relations.c.to_event_id.label("parent_id"),
+            relations.c.to_event_id.label(PARENT_KEY),
             type_coerce(inverse, kind_type).label("relation_kind"),
         )
         .join_from(relations, events, events.c.id == relations.c.from_event_id)
@@ -275,4 +272,4 @@ def _event_relations(
         forward = forward.where(relations.c.kind == relation_kind)
         backward = backward.where(relations.c.kind == INVERSE_RELATION[relation_kind])
     both = union_all(forward, backward).subquery("related")
-    return select(both).order_by(both.c.parent_id, both.c.start_date, both.c.id)
+    return select(both).order_by(both.c[PARENT_KEY], both.c.start_date, both.c.id)
