@@ -118,6 +118,8 @@ def code_of_exception(error: BaseException) -> ErrorCode:
         asyncpg.ConnectionDoesNotExistError,
         asyncpg.TooManyConnectionsError,
         asyncpg.AdminShutdownError,
+        asyncpg.InvalidCatalogNameError,
+        asyncpg.InvalidAuthorizationSpecificationError,
         sqlalchemy_errors.TimeoutError,
         sqlalchemy_errors.DisconnectionError,
     )
@@ -150,20 +152,17 @@ def coded_error(error: GraphQLError, request_id: str | None) -> GraphQLError:
         error.extensions = {"code": code.value}
         return error
     original = error.original_error
-    if original is None:
-        # Not raised by a resolver: an execution-time input error (a variable's value).
+    if error.path is None and (original is None or isinstance(original, GraphQLError | ValueError)):
+        # Not raised by a resolver: the variables or the operation name do not fit the document.
         error.extensions = {"code": ErrorCode.BAD_USER_INPUT.value}
         return error
-    code = code_of_exception(original)
+    code = code_of_exception(original) if original is not None else ErrorCode.INTERNAL_SERVER_ERROR
     if code is ErrorCode.BAD_USER_INPUT:
         error.extensions = {"code": code.value}
         return error
     if code is ErrorCode.INTERNAL_SERVER_ERROR:
         log.error(
-            "request %s: unexpected error at %s",
-            request_id,
-            error.path,
-            exc_info=(type(original), original, original.__traceback__),
+            "request %s: unexpected error at %s", request_id, error.path, exc_info=original or error
         )
     else:
         log.warning("request %s: %s at %s: %r", request_id, code.value, error.path, original)

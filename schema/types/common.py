@@ -29,30 +29,27 @@ def _primary_subtag(language: str) -> str:
 
 
 def best_name(names: Sequence[Row], language: str | None) -> str:
-    """The best of `names` for `language`.
+    """The best of `names` for `language`, else the primary name.
 
-    The exact tag first (case-insensitive), then the same primary subtag ("fr-CA" finds "fr"),
-    else the primary name. Within a language the first name in the store's order wins (primary
-    first, then by value), so the primary name wins whenever its language matches.
+    Candidates: the names with exactly that tag (case-insensitive), else those with its primary
+    subtag ("fr-CA" finds "fr", "fr" finds "fr-BE"). The primary name wins when it is one of
+    them; otherwise the longest, because the corpus lists a full name beside its shortenings
+    ("Vladimir Poutine", "Poutine", "M. Poutine") and names carry no order within a language.
     """
     primary: str | None = next((row["value"] for row in names if row["is_primary"]), None)
-    fallback = primary if primary is not None else (names[0]["value"] if names else "")
+    fallback = primary if primary is not None else (str(names[0]["value"]) if names else "")
     if not language:
         return fallback
     wanted = language.lower()
-    exact: str | None = next(
-        (row["value"] for row in names if row["language"].lower() == wanted), None
-    )
-    if exact is not None:
-        return exact
-    subtag = _primary_subtag(wanted)
-    same_language = [row for row in names if _primary_subtag(row["language"]) == subtag]
-    bare: str | None = next(
-        (row["value"] for row in same_language if row["language"].lower() == subtag), None
-    )
-    if bare is not None:
-        return bare
-    return str(same_language[0]["value"]) if same_language else fallback
+    candidates = [row for row in names if row["language"].lower() == wanted]
+    if not candidates:
+        subtag = _primary_subtag(wanted)
+        candidates = [row for row in names if _primary_subtag(row["language"]) == subtag]
+    if not candidates:
+        return fallback
+    if any(row["is_primary"] for row in candidates) and primary is not None:
+        return primary
+    return str(max(candidates, key=lambda row: len(row["value"]))["value"])
 
 
 @strawberry.type(description="A count of events for one value of a dimension.")

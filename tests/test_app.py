@@ -1,0 +1,174 @@
+"""The ASGI application around the GraphQL schema: routes, middleware, lifespan, failures."""
+
+import gc
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+from sqlalchemy.engine import URL
+
+from api.app import GC_THRESHOLDS, create_app
+from api.db.server import to_asyncpg_dsn
+from api.settings import Environment, Settings
+from api.store.reads import Store
+
+EVENTS = "{ events(first: 5) { totalCount nodes { slug } } }"
+
+
+async def _client(settings: Settings, url: URL) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(settings, url)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://eventgraph.test"
+        ) as http:
+            yield http
+
+
+@pytest.fixture
+async def http(database_url: URL) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of the app in development settings, over an empty database."""
+    async for client in _client(Settings(environment=Environment.DEVELOPMENT), database_url):
+        yield client
+
+
+@pytest.fixture
+async def production_http(database_url: URL) -> AsyncIterator[httpx.AsyncClient]:
+    async for client in _client(Settings(environment=Environment.PRODUCTION), database_url):
+        yield client
+
+
+@pytest.fixture
+async def unreachable_http(database_url: URL) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of the app whose database does not exist."""
+    missing = database_url.set(database="eventgraph_no_such_database")
+    async for client in _client(Settings(), missing):
+        yield client
+
+
+async def test_healthz_answers_while_the_process_is_up(unreachable_http: httpx.AsyncClient) -> None:
+    response = await unreachable_http.get("/healthz")
+    assert (response.status_code, response.json()) == (200, {"status": "ok"})
+
+
+async def test_readyz_checks_the_database(http: httpx.AsyncClient) -> None:
+    response = await http.get("/readyz")
+    assert (response.status_code, response.json()) == (200, {"status": "ready"})
+
+
+async def test_readyz_is_503_without_a_database(unreachable_http: httpx.AsyncClient) -> None:
+    response = await unreachable_http.get("/readyz")
+    assert response.status_code == 503
+
+
+async def test_a_query_without_a_database_is_service_unavailable(
+    unreachable_http: httpx.AsyncClient,
+) -> None:
+    response = await unreachable_http.post("/graphql", json={"query": EVENTS})
+    body = response.json()
+    assert [error["extensions"]["code"] for error in body["errors"]] == ["SERVICE_UNAVAILABLE"]
+
+
+async def test_queries_are_served_over_post_and_get(http: httpx.AsyncClient) -> None:
+    posted = await http.post("/graphql", json={"query": EVENTS})
+    fetched = await http.get("/graphql", params={"query": EVENTS})
+    expected = {"data": {"events": {"totalCount": 0, "nodes": []}}}
+    assert posted.json() == fetched.json() == expected
+    assert posted.headers["content-type"] == "application/json"
+
+
+async def test_the_request_id_is_taken_from_the_caller_or_made(http: httpx.AsyncClient) -> None:
+    given = await http.get("/healthz", headers={"X-Request-ID": "frontend-42"})
+    assert given.headers["X-Request-ID"] == "frontend-42"
+    made = await http.get("/healthz")
+    assert len(made.headers["X-Request-ID"]) == 32
+    refused = await http.get("/healthz", headers={"X-Request-ID": "spaces are not kept"})
+    assert refused.headers["X-Request-ID"] != "spaces are not kept"
+
+
+async def test_browsers_may_call_from_any_origin(http: httpx.AsyncClient) -> None:
+    preflight = await http.options(
+        "/graphql",
+        headers={
+            "Origin": "https://app.example",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
+    assert preflight.status_code == 200
+    assert preflight.headers["access-control-allow-origin"] in {"*", "https://app.example"}
+    assert "POST" in preflight.headers["access-control-allow-methods"]
+
+
+async def test_a_body_above_the_limit_is_refused_with_413(database_url: URL) -> None:
+    settings = Settings(max_body_bytes=2_048)
+    padding = " " * 4_096
+    async for http in _client(settings, database_url):
+        declared = await http.post("/graphql", json={"query": EVENTS + padding})
+
+        async def chunks() -> AsyncIterator[bytes]:
+            yield b'{"query": "' + padding.encode()
+            yield padding.encode() + b'"}'
+
+        streamed = await http.post(
+            "/graphql", content=chunks(), headers={"content-type": "application/json"}
+        )
+        for response in (declared, streamed):
+            assert response.status_code == 413
+            assert response.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_graphiql_and_introspection_follow_the_settings(
+    http: httpx.AsyncClient, production_http: httpx.AsyncClient
+) -> None:
+    page = {"accept": "text/html"}
+    assert "graphiql" in (await http.get("/graphql", headers=page)).text.lower()
+    assert (await production_http.get("/graphql", headers=page)).status_code != 200
+    introspection = {"query": "{ __schema { queryType { name } } }"}
+    allowed = await http.post("/graphql", json=introspection)
+    assert allowed.json()["data"]["__schema"]["queryType"]["name"] == "Query"
+    refused = (await production_http.post("/graphql", json=introspection)).json()
+    assert refused["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+
+
+async def test_an_unexpected_error_is_masked_and_logged_with_the_request_id(
+    http: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("secret detail")
+
+    monkeypatch.setattr(Store, "list", broken)
+    with caplog.at_level(logging.ERROR, logger="schema.extensions"):
+        response = await http.post(
+            "/graphql", json={"query": EVENTS}, headers={"X-Request-ID": "req-7"}
+        )
+    error = response.json()["errors"][0]
+    assert error["message"] == "Internal server error"
+    assert error["extensions"] == {"code": "INTERNAL_SERVER_ERROR"}
+    assert "secret detail" not in response.text
+    logged = [record for record in caplog.records if "req-7" in record.getMessage()]
+    assert logged
+    assert logged[0].exc_info is not None
+    assert "secret detail" in str(logged[0].exc_info[1])
+
+
+async def test_a_statement_past_the_timeout_is_a_timeout_error(database_url: URL) -> None:
+    # A lock held elsewhere keeps the query waiting until statement_timeout cancels it.
+    blocker = await asyncpg.connect(to_asyncpg_dsn(database_url))
+    try:
+        transaction = blocker.transaction()
+        await transaction.start()
+        await blocker.execute("LOCK TABLE events IN ACCESS EXCLUSIVE MODE")
+        async for http in _client(Settings(statement_timeout_ms=200), database_url):
+            body = (await http.post("/graphql", json={"query": EVENTS})).json()
+            assert [error["extensions"]["code"] for error in body["errors"]] == ["TIMEOUT"]
+        await transaction.rollback()
+    finally:
+        await blocker.close()
+
+
+async def test_start_up_raises_the_garbage_collector_thresholds(http: httpx.AsyncClient) -> None:
+    assert gc.get_threshold() == GC_THRESHOLDS
