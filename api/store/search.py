@@ -1,9 +1,12 @@
 """Full-text search: one tsquery over every language's configuration, matching and ranking.
 
 Each event and statement is indexed in its own language's configuration (accents folded before
-stemming). A query's language is unknown, so it is parsed with every configuration and the
-results are ORed: "évènements" stems to `even` in French and still matches plainly in `simple`.
-All pieces are immutable functions of the query text, so the GIN indexes apply.
+stemming, so "evenement" and "évènements" both stem to `even` in French). A query's language is
+unknown, so it is parsed with every configuration and the results are ORed: that one tsquery is
+a constant of the query text, and the GIN index answers it. Each candidate row is then checked
+against the query parsed in the row's own language alone, because a negation does not survive
+the OR: "Chine -Russie" parsed in German is `chin & !russi`, which a French vector holding
+`chin` and `russ` would satisfy. Ranks use the row's own-language query too.
 """
 
 import functools
@@ -15,6 +18,7 @@ from sqlalchemy import (
     Float,
     FromClause,
     Select,
+    and_,
     cast,
     func,
     literal,
@@ -53,19 +57,34 @@ def search_query(text: str) -> ColumnElement[Any]:
     return functools.reduce(lambda left, right: left.op("||", return_type=TSQUERY)(right), parsed)
 
 
+def own_language_query(table: FromClause, text: str) -> ColumnElement[Any]:
+    """`text` parsed in the configuration of each row's language."""
+    configuration = func.eventgraph_search_config(table.c.language, type_=REGCONFIG)
+    return func.websearch_to_tsquery(configuration, literal(text), type_=TSQUERY)
+
+
+def vector_matches(table: FromClause, text: str) -> ColumnElement[bool]:
+    """The row's vector matches `text`: found through the index, confirmed in its language."""
+    vector = table.c.search_vector
+    return and_(
+        vector.bool_op("@@")(search_query(text)),
+        vector.bool_op("@@")(own_language_query(table, text)),
+    )
+
+
 def matches(entity: Entity, table: FromClause, text: str) -> ColumnElement[bool]:
     """Events: the title or summary, or any of the event's statements; statements: the text."""
-    query = search_query(checked_search_text(text))
+    text = checked_search_text(text)
     if entity is Entity.STATEMENT:
-        return table.c.search_vector.bool_op("@@")(query)
+        return vector_matches(table, text)
     if entity is not Entity.EVENT:
         raise TypeError(f"{entity.name} has no full-text search")
     # A union of two GIN index scans, rather than an OR that would scan every event.
     event, statement = tables.events.alias(), tables.statements.alias()
     matching = union(
-        select(event.c.id).where(event.c.search_vector.bool_op("@@")(query)),
+        select(event.c.id).where(vector_matches(event, text)),
         select(statement.c.event_id).where(
-            statement.c.search_vector.bool_op("@@")(query), statement.c.event_id.is_not(None)
+            vector_matches(statement, text), statement.c.event_id.is_not(None)
         ),
     )
     return table.c.id.in_(matching)
@@ -74,19 +93,19 @@ def matches(entity: Entity, table: FromClause, text: str) -> ColumnElement[bool]
 def relevance(entity: Entity, table: FromClause, text: str) -> ColumnElement[Any]:
     """ts_rank of the row's vector; for an event, its title/summary rank plus the rank of its
     best-matching statement, so a meeting whose quotes match ranks with its own words."""
-    query = search_query(checked_search_text(text))
-    own = func.ts_rank(table.c.search_vector, query, type_=Float)
+    text = checked_search_text(text)
+    own = func.ts_rank(table.c.search_vector, own_language_query(table, text), type_=Float)
     if entity is Entity.STATEMENT:
         return own
     if entity is not Entity.EVENT:
         raise TypeError(f"{entity.name} has no full-text relevance")
     statement = tables.statements.alias()
+    statement_rank = func.ts_rank(
+        statement.c.search_vector, own_language_query(statement, text), type_=Float
+    )
     best_statement = (
-        select(func.max(func.ts_rank(statement.c.search_vector, query, type_=Float)))
-        .where(
-            statement.c.event_id == table.c.id,
-            statement.c.search_vector.bool_op("@@")(query),
-        )
+        select(func.max(statement_rank))
+        .where(statement.c.event_id == table.c.id, vector_matches(statement, text))
         .scalar_subquery()
     )
     return own + func.coalesce(best_statement, 0)
