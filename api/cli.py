@@ -94,5 +94,80 @@ def schema() -> None:
     typer.echo(build_schema().as_str())
 
 
+# ---------------------------------------------------------------- fixtures: validate, load, export
+
+FixturePaths = Annotated[
+    list[Path], typer.Argument(help="Fixture files, or folders searched for *.yaml and *.yml.")
+]
+
+
+@fixtures_app.command("validate")
+def fixtures_validate(paths: FixturePaths) -> None:
+    """Check fixture files without touching the database, reporting every problem at once."""
+    from api.fixtures.validate import print_problems, validate_paths
+
+    with console.status("reading fixture files"):
+        result = validate_paths(paths)
+    if not result.ok:
+        print_problems(result, console)
+        raise typer.Exit(1)
+    counts = ", ".join(f"{count} {kind}" for kind, count in result.corpus.counts().items())
+    typer.echo(f"{len(result.files)} file(s) valid: {counts}")
+
+
+@fixtures_app.command("load")
+def fixtures_load(
+    paths: FixturePaths,
+    prune: Annotated[
+        bool, typer.Option("--prune", help="Delete the entities the files no longer contain.")
+    ] = False,
+) -> None:
+    """Validate, then upsert the files by slug in one transaction; invalid files change nothing."""
+    from api.fixtures.load import LoadConflictError, load_corpus
+    from api.fixtures.validate import print_problems, validate_paths
+
+    with console.status("reading fixture files"):
+        result = validate_paths(paths)
+    if not result.ok:
+        print_problems(result, console)
+        raise typer.Exit(1)
+    with application_database(Settings()) as url:
+        try:
+            report = asyncio.run(load_corpus(url, result.corpus, prune=prune, console=console))
+        except LoadConflictError as error:
+            console.print(str(error), markup=False, highlight=False)
+            raise typer.Exit(1) from error
+    Console().print(report.summary())
+
+
+@fixtures_app.command("export")
+def fixtures_export(
+    directory: Annotated[Path, typer.Argument(help="Where to write <kind>.yaml files.")],
+) -> None:
+    """Write the database as fixture files, one per kind, in a deterministic order."""
+    from api.fixtures.export import export_fixtures
+
+    with application_database(Settings()) as url:
+        report = asyncio.run(export_fixtures(url, directory))
+    counts = ", ".join(f"{count} {kind}" for kind, count in report.counts.items())
+    typer.echo(f"wrote {counts} to {directory}")
+
+
+@fixtures_app.command("schema")
+def fixtures_schema(
+    write: Annotated[
+        bool, typer.Option("--write", help="Write fixtures/schema.json instead of printing it.")
+    ] = False,
+) -> None:
+    """Print (or write) the JSON Schema of a fixture file."""
+    from api.fixtures.schema_file import SCHEMA_PATH, fixture_json_schema, write_fixture_json_schema
+
+    if write:
+        write_fixture_json_schema()
+        console.print(f"wrote {SCHEMA_PATH}")
+    else:
+        typer.echo(fixture_json_schema(), nl=False)
+
+
 def main() -> None:
     app()
