@@ -90,13 +90,18 @@ class SortKey:
     descending: bool
     computed: bool
     """Not a column of the table: selected under `label` so that cursors can be made."""
+    nulls_last: bool = True
 
     def reversed(self) -> "SortKey":
-        return replace(self, descending=not self.descending)
+        """The key read backwards (for `last`): the other direction, NULLs first."""
+        return replace(self, descending=not self.descending, nulls_last=not self.nulls_last)
 
-    def order_clause(self, *, nulls_last: bool = True) -> ColumnElement[Any]:
+    def order_clause(self) -> ColumnElement[Any]:
         clause = self.expression.desc() if self.descending else self.expression.asc()
-        return clause.nulls_last() if nulls_last else clause.nulls_first()
+        if not self.nullable:
+            # No NULLS clause, so that a plain (key, id) index serves both directions.
+            return clause
+        return clause.nulls_last() if self.nulls_last else clause.nulls_first()
 
 
 @dataclass(frozen=True)

@@ -164,13 +164,13 @@ def _key_value(key: SortKey, value: Any) -> Any:
 
 
 def keyset_after(
-    keys: Sequence[SortKey], values: Sequence[Any], *, nulls_last: bool
+    keys: Sequence[SortKey], values: Sequence[Any], *, inclusive: bool = False
 ) -> ColumnElement[bool]:
-    """Rows sorting strictly after `values` in the order of `keys`.
+    """Rows sorting after `values` (or at them, if `inclusive`) in the order of `keys`.
 
     Runs of non-nullable keys in one direction compare as a row value, `(start_date, id) <
-    (:d, :id)`, which PostgreSQL turns into an index range; a nullable key expands by hand, its
-    NULLs sorting last (or first, for a reversed ordering).
+    (:d, :id)`, which PostgreSQL turns into an index range; a nullable key expands by hand,
+    written so that the result is never NULL (it is negated nowhere, but used as a column).
     """
     segments: list[tuple[list[SortKey], list[Any]]] = []
     for key, value in zip(keys, values, strict=True):
@@ -187,10 +187,11 @@ def keyset_after(
             segments.append(([key], [value]))
     condition: ColumnElement[bool] | None = None
     for segment_keys, segment_values in reversed(segments):
-        strictly = _strictly_after(segment_keys, segment_values, nulls_last)
         if condition is None:
-            condition = strictly
+            # The last segment ends with the id, never NULL: `inclusive` only matters there.
+            condition = _after(segment_keys, segment_values, inclusive=inclusive)
         else:
+            strictly = _after(segment_keys, segment_values, inclusive=False)
             condition = or_(strictly, and_(_equal(segment_keys, segment_values), condition))
     assert condition is not None
     return condition
@@ -200,30 +201,41 @@ def _bound(key: SortKey, value: Any) -> ColumnElement[Any]:
     return literal(value, key.expression.type)
 
 
-def _strictly_after(
-    keys: list[SortKey], values: list[Any], nulls_last: bool
+def _compare(
+    left: ColumnElement[Any], right: ColumnElement[Any], *, descending: bool, inclusive: bool
 ) -> ColumnElement[bool]:
+    if descending:
+        return left <= right if inclusive else left < right
+    return left >= right if inclusive else left > right
+
+
+def _after(keys: list[SortKey], values: list[Any], *, inclusive: bool) -> ColumnElement[bool]:
+    first = keys[0]
     if len(keys) > 1:
         left = tuple_(*(key.expression for key in keys))
         right = tuple_(*(_bound(key, value) for key, value in zip(keys, values, strict=True)))
-        return left < right if keys[0].descending else left > right
-    key, value = keys[0], values[0]
+        return _compare(left, right, descending=first.descending, inclusive=inclusive)
+    key, value = first.expression, values[0]
     if value is None:
-        return false() if nulls_last else key.expression.is_not(None)
-    bound = _bound(key, value)
-    after = key.expression < bound if key.descending else key.expression > bound
-    if key.nullable and nulls_last:
-        return or_(after, key.expression.is_(None))
-    return after
+        return false() if first.nulls_last else key.is_not(None)
+    after = _compare(key, _bound(first, value), descending=first.descending, inclusive=inclusive)
+    if not first.nullable:
+        return after
+    return or_(after, key.is_(None)) if first.nulls_last else and_(key.is_not(None), after)
 
 
 def _equal(keys: list[SortKey], values: list[Any]) -> ColumnElement[bool]:
-    return and_(
-        *(
-            key.expression.is_(None) if value is None else key.expression == _bound(key, value)
-            for key, value in zip(keys, values, strict=True)
-        )
-    )
+    conditions: list[ColumnElement[bool]] = []
+    for key, value in zip(keys, values, strict=True):
+        if value is None:
+            conditions.append(key.expression.is_(None))
+        elif key.nullable:
+            conditions.append(
+                and_(key.expression.is_not(None), key.expression == _bound(key, value))
+            )
+        else:
+            conditions.append(key.expression == _bound(key, value))
+    return and_(*conditions)
 
 
 @dataclass(frozen=True)
@@ -231,38 +243,35 @@ class Bounds:
     """The cursor conditions of a window, in the ordering's forward sense."""
 
     after: ColumnElement[bool] | None
+    """Strictly after the `after` cursor: inside the page."""
     before: ColumnElement[bool] | None
+    """Strictly before the `before` cursor: inside the page."""
+    at_or_before_after: ColumnElement[bool] | None
+    """At or before the `after` cursor: rows that precede the page."""
+    at_or_after_before: ColumnElement[bool] | None
+    """At or after the `before` cursor: rows that follow the page."""
 
     @property
     def in_page(self) -> ColumnElement[bool]:
         return and_(true(), *(c for c in (self.after, self.before) if c is not None))
 
-    @property
-    def at_or_before_after(self) -> ColumnElement[bool] | None:
-        return None if self.after is None else self.after.is_not(True)
-
-    @property
-    def at_or_after_before(self) -> ColumnElement[bool] | None:
-        return None if self.before is None else self.before.is_not(True)
-
 
 def _bounds(ordering: Ordering, window: PageWindow) -> Bounds:
-    reversed_keys = [key.reversed() for key in ordering.keys]
+    keys, reversed_keys = ordering.keys, [key.reversed() for key in ordering.keys]
+    after, before = window.after, window.before
     return Bounds(
-        after=None
-        if window.after is None
-        else keyset_after(ordering.keys, window.after, nulls_last=True),
-        before=None
-        if window.before is None
-        else keyset_after(reversed_keys, window.before, nulls_last=False),
+        after=None if after is None else keyset_after(keys, after),
+        before=None if before is None else keyset_after(reversed_keys, before),
+        at_or_before_after=None
+        if after is None
+        else keyset_after(reversed_keys, after, inclusive=True),
+        at_or_after_before=None if before is None else keyset_after(keys, before, inclusive=True),
     )
 
 
 def _query_order(keys: Sequence[SortKey], window: PageWindow) -> list[ColumnElement[Any]]:
     """ORDER BY in the direction the rows are read: reversed for `last`."""
-    if window.backward:
-        return [key.reversed().order_clause(nulls_last=False) for key in keys]
-    return [key.order_clause() for key in keys]
+    return [(key.reversed() if window.backward else key).order_clause() for key in keys]
 
 
 def _computed_keys(ordering: Ordering) -> list[ColumnElement[Any]]:

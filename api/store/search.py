@@ -7,6 +7,9 @@ a constant of the query text, and the GIN index answers it. Each candidate row i
 against the query parsed in the row's own language alone, because a negation does not survive
 the OR: "Chine -Russie" parsed in German is `chin & !russi`, which a French vector holding
 `chin` and `russ` would satisfy. Ranks use the row's own-language query too.
+
+Every parsed query is an uncorrelated scalar subquery, so PostgreSQL parses it once per statement
+(an InitPlan) rather than once per row, whether the plan is custom or generic.
 """
 
 import functools
@@ -18,10 +21,12 @@ from sqlalchemy import (
     Float,
     FromClause,
     Select,
+    Text,
     and_,
-    cast,
+    case,
     func,
     literal,
+    literal_column,
     select,
     union,
 )
@@ -48,19 +53,34 @@ def checked_search_text(text: object) -> str:
     return text
 
 
+def configuration(name: str) -> ColumnElement[Any]:
+    return literal_column(f"'{name}'::regconfig", REGCONFIG)
+
+
+def parsed(name: str, text: str) -> ColumnElement[Any]:
+    return func.websearch_to_tsquery(configuration(name), literal(text, Text), type_=TSQUERY)
+
+
 def search_query(text: str) -> ColumnElement[Any]:
     """The tsquery for `text`: the web-search syntax, parsed in every language and ORed."""
-    parsed = [
-        func.websearch_to_tsquery(cast(literal(name), REGCONFIG), literal(text), type_=TSQUERY)
-        for name in CONFIGURATIONS
-    ]
-    return functools.reduce(lambda left, right: left.op("||", return_type=TSQUERY)(right), parsed)
+    queries = [parsed(name, text) for name in CONFIGURATIONS]
+    combined = functools.reduce(
+        lambda left, right: left.op("||", return_type=TSQUERY)(right), queries
+    )
+    return select(combined).scalar_subquery()
 
 
 def own_language_query(table: FromClause, text: str) -> ColumnElement[Any]:
     """`text` parsed in the configuration of each row's language."""
-    configuration = func.eventgraph_search_config(table.c.language, type_=REGCONFIG)
-    return func.websearch_to_tsquery(configuration, literal(text), type_=TSQUERY)
+    row_configuration = func.eventgraph_search_config(table.c.language, type_=REGCONFIG)
+    *stemmed, simple = CONFIGURATIONS
+    return case(
+        *(
+            (row_configuration == configuration(name), select(parsed(name, text)).scalar_subquery())
+            for name in stemmed
+        ),
+        else_=select(parsed(simple, text)).scalar_subquery(),
+    )
 
 
 def vector_matches(table: FromClause, text: str) -> ColumnElement[bool]:

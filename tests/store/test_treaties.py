@@ -95,6 +95,6 @@ async def test_sql_agrees_with_python(engine: AsyncEngine) -> None:
             result = await connection.execute(
                 select(treaties.c.slug, status_as_of(treaties, literal(day)).label("status"))
             )
-            in_sql = {slug: status for slug, status in result}
+            in_sql = {slug: status for slug, status in result}  # noqa: C416
             for slug, (milestones, expires_on) in lives.items():
                 assert in_sql[slug] is treaty_status(rows(milestones), expires_on, day), (slug, day)

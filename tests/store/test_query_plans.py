@@ -1,0 +1,118 @@
+"""The main reads use their indexes on a corpus of a few thousand rows (EXPLAIN, not timings)."""
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+from sqlalchemy import event, text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from api.store.entities import Entity
+from api.store.ordering import Order, OrderDirection, StatementOrderField
+from api.store.pagination import PageRequest
+from api.store.reads import Store
+from api.store.relations import Connection
+
+# 5,000 events, 20,000 statements (one in 500 about "coopération"), 5,000 people.
+CORPUS = """
+INSERT INTO participants (slug, kind) SELECT 'p-' || n, 'PERSON' FROM generate_series(1, 5000) n;
+INSERT INTO participant_names (participant_id, value, language, is_primary)
+    SELECT id, 'Personne ' || md5(slug), 'fr', true FROM participants;
+INSERT INTO sources (slug, title, publisher, language)
+    SELECT 's-' || n, 'source', 'publisher', 'fr' FROM generate_series(1, 200) n;
+INSERT INTO events (slug, title, summary, language, kind, format, status, start_date,
+                    date_precision)
+    SELECT 'e-' || n, 'Réunion ' || md5(n::text), 'Résumé ' || md5((n * 7)::text), 'fr',
+           'MEETING', 'VIDEO', 'HELD', date '2020-01-01' + (n % 2000), 'DAY'
+    FROM generate_series(1, 5000) n;
+INSERT INTO event_participants (event_id, participant_id, role)
+    SELECT e.id, p.id, 'GUEST' FROM events e
+    JOIN participants p ON p.slug = 'p-' || (1 + abs(hashtext(e.slug)) % 5000);
+INSERT INTO statements (slug, text, language, kind, speaker_id, event_id, said_on, source_id,
+                        position)
+    SELECT 'st-' || n,
+           'Déclaration ' || md5(n::text)
+               || CASE WHEN n % 500 = 0 THEN ' sur la coopération' ELSE '' END,
+           'fr', 'DIRECT_QUOTE', p.id, e.id, date '2020-01-01' + (n % 1500), s.id, n
+    FROM generate_series(1, 20000) n
+    JOIN participants p ON p.slug = 'p-' || (1 + n % 5000)
+    JOIN events e ON e.slug = 'e-' || (1 + n % 5000)
+    JOIN sources s ON s.slug = 's-' || (1 + n % 200);
+VACUUM ANALYZE
+"""
+
+
+async def plans_of(engine: AsyncEngine, read: Callable[[], Awaitable[Any]]) -> list[str]:
+    """The EXPLAIN output of each statement `read` executes, with its real parameters."""
+    executed: list[tuple[str, Any]] = []
+
+    def record(*args: Any) -> None:
+        executed.append((args[2], args[3]))
+
+    event.listen(engine.sync_engine, "before_cursor_execute", record)
+    try:
+        await read()
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", record)
+    plans = []
+    async with engine.connect() as connection:
+        for statement, parameters in executed:
+            result = await connection.exec_driver_sql(f"EXPLAIN {statement}", parameters)
+            plans.append("\n".join(result.scalars()))
+    return plans
+
+
+@pytest.mark.slow
+async def test_main_reads_use_their_indexes(engine: AsyncEngine, store: Store) -> None:
+    async with engine.connect() as connection:
+        autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+        for statement in CORPUS.split(";"):
+            await autocommit.execute(text(statement))
+        event_ids = list(
+            (await connection.execute(text("SELECT id FROM events LIMIT 30"))).scalars()
+        )
+
+    first = await store.list(Entity.EVENT)
+
+    async def expect(read: Callable[[], Awaitable[Any]], *indexes: str) -> None:
+        (plan,) = await plans_of(engine, read)
+        for index in indexes:
+            assert index in plan, plan
+
+    # Pages of the default order read the (start_date, id) index, from a cursor too.
+    await expect(lambda: store.list(Entity.EVENT), "Index Scan Backward using ix_events_start_date")
+    await expect(
+        lambda: store.list(Entity.EVENT, page=PageRequest(after=first.end_cursor)),
+        "Index Cond: (ROW(start_date, id) < ROW(",
+    )
+    await expect(
+        lambda: store.list(
+            Entity.STATEMENT,
+            None,
+            [Order(StatementOrderField.UPDATED_AT, OrderDirection.ASC)],
+            PageRequest(last=10),
+        ),
+        "Index Scan Backward using ix_statements_updated_at",
+    )
+    # Folded contains uses the trigram indexes; full text the GIN indexes.
+    await expect(
+        lambda: store.list(Entity.EVENT, {"title": {"contains": "ABC1"}}), "ix_events_title_trgm"
+    )
+    await expect(
+        lambda: store.list(Entity.PARTICIPANT, {"name": {"contains": "abc1"}}),
+        "ix_participant_names_value_trgm",
+    )
+    await expect(
+        lambda: store.list(Entity.STATEMENT, {"search": "cooperation"}),
+        "ix_statements_search_vector",
+    )
+    await expect(
+        lambda: store.list(Entity.EVENT, {"search": "cooperation"}),
+        "ix_events_search_vector",
+        "ix_statements_search_vector",
+    )
+    # Nested pages for a batch of parents read the parent-key indexes.
+    await expect(
+        lambda: store.list_by_parent(Connection.EVENT_STATEMENTS, event_ids),
+        "ix_statements_event_id_position",
+    )
