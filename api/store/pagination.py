@@ -170,7 +170,7 @@ def keyset_after(
 
     Runs of non-nullable keys in one direction compare as a row value, `(start_date, id) <
     (:d, :id)`, which PostgreSQL turns into an index range; a nullable key expands by hand,
-    written so that the result is never NULL (it is negated nowhere, but used as a column).
+    written so that the result is never NULL: nested pages select it as a column (`in_page`).
     """
     segments: list[tuple[list[SortKey], list[Any]]] = []
     for key, value in zip(keys, values, strict=True):
