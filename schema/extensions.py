@@ -147,7 +147,7 @@ def coded_error(error: GraphQLError, request_id: str | None) -> GraphQLError:
     if code_of(error) is not None:
         return error
     if isinstance(error, GraphQLSyntaxError):
-        too_long = error.message.startswith(TOKEN_LIMIT_MESSAGE)
+        too_long = TOKEN_LIMIT_MESSAGE in error.message
         code = ErrorCode.QUERY_TOO_COMPLEX if too_long else ErrorCode.GRAPHQL_PARSE_FAILED
         error.extensions = {"code": code.value}
         return error

@@ -1,0 +1,120 @@
+"""The API over HTTP on a database loaded with the seed corpus, and a SQL statement counter.
+
+The seeded database is loaded once per session: every test here only reads it.
+"""
+
+import os
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from ruamel.yaml import YAML
+from sqlalchemy import event
+from sqlalchemy.engine import URL
+from starlette.applications import Starlette
+
+from api.app import create_app
+from api.db.server import drop_database
+from api.fixtures.load import load_fixtures
+from api.settings import PROJECT_ROOT, Settings
+from tests.conftest import TEMPLATE, clone_database
+
+SEED = PROJECT_ROOT / "fixtures" / "seed"
+MEETING = "xi-putin-video-call-2026-02-04"
+
+
+class GraphQLClient:
+    """Posts GraphQL requests to the app, as a frontend would."""
+
+    def __init__(self, http: httpx.AsyncClient) -> None:
+        self.http = http
+
+    async def post(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The whole JSON body of the response (which must be a 200)."""
+        response = await self.http.post("/graphql", json={"query": query, "variables": variables})
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    async def data(self, query: str, **variables: Any) -> dict[str, Any]:
+        """The `data` of a query that must succeed without any error."""
+        body = await self.post(query, variables or None)
+        assert "errors" not in body, body["errors"]
+        data: dict[str, Any] = body["data"]
+        return data
+
+    async def error_codes(self, query: str, **variables: Any) -> list[str]:
+        """The `extensions.code` of each error of a query that must fail."""
+        body = await self.post(query, variables or None)
+        assert body.get("errors"), body
+        return [error["extensions"]["code"] for error in body["errors"]]
+
+
+@asynccontextmanager
+async def serving(settings: Settings, url: URL) -> AsyncIterator[Starlette]:
+    """The app with its lifespan running (httpx's ASGITransport does not run it)."""
+    app = create_app(settings, url)
+    async with app.router.lifespan_context(app):
+        yield app
+
+
+@asynccontextmanager
+async def client_of(app: Starlette) -> AsyncIterator[GraphQLClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://eventgraph.test") as http:
+        yield GraphQLClient(http)
+
+
+@pytest.fixture(scope="session")
+async def seed_url(server_url: URL, template_url: URL) -> AsyncIterator[URL]:
+    """A database holding the seed corpus, shared by the session's read-only tests."""
+    name = f"eventgraph_test_seed_{os.getpid()}"
+    url = await clone_database(server_url, TEMPLATE, name)
+    await load_fixtures(url, [SEED])
+    yield url
+    await drop_database(server_url, name)
+
+
+@pytest.fixture(scope="session")
+async def seed_app(seed_url: URL) -> AsyncIterator[Starlette]:
+    async with serving(Settings(), seed_url) as app:
+        yield app
+
+
+@pytest.fixture
+async def client(seed_app: Starlette) -> AsyncIterator[GraphQLClient]:
+    """A GraphQL client of the API over the seed corpus."""
+    async with client_of(seed_app) as graphql:
+        yield graphql
+
+
+@contextmanager
+def counting_statements(app: Starlette) -> Iterator[list[str]]:
+    """The SQL statements the app's engine executes inside the block."""
+    executed: list[str] = []
+
+    def record(*args: Any) -> None:
+        executed.append(args[2])
+
+    engine = app.state.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield executed
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def seed_files() -> list[Path]:
+    return sorted(SEED.glob("*.yaml"))
+
+
+def seed_objects(kind: str) -> list[dict[str, Any]]:
+    """The objects of one kind ("events", "statements", …) across the seed files, in order."""
+    yaml = YAML(typ="safe")
+    objects: list[dict[str, Any]] = []
+    for path in seed_files():
+        objects += (yaml.load(path.read_text()) or {}).get(kind, [])
+    return objects

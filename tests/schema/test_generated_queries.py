@@ -1,0 +1,38 @@
+"""Property: any valid query the schema allows is answered without an internal error."""
+
+from datetime import UTC, date, datetime
+
+import hypothesis_graphql
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis_graphql import nodes
+from starlette.applications import Starlette
+
+from schema.errors import ErrorCode
+from schema.schema import build_schema
+from tests.schema.conftest import client_of
+
+SDL = build_schema().as_str()
+CONTRACT_CODES = {code.value for code in ErrorCode}
+
+DATES = st.dates(min_value=date(1940, 1, 1), max_value=date(2040, 12, 31))
+SCALARS = {
+    "Date": DATES.map(lambda day: nodes.String(day.isoformat())),
+    "DateTime": st.datetimes(
+        min_value=datetime(1940, 1, 1), max_value=datetime(2040, 12, 31), timezones=st.just(UTC)
+    ).map(lambda moment: nodes.String(moment.isoformat())),
+}
+
+
+@settings(
+    max_examples=50,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(query=hypothesis_graphql.queries(SDL, custom_scalars=SCALARS))
+async def test_generated_queries_never_fail_internally(seed_app: Starlette, query: str) -> None:
+    async with client_of(seed_app) as client:
+        body = await client.post(query)
+    codes = [error.get("extensions", {}).get("code") for error in body.get("errors", [])]
+    assert all(code in CONTRACT_CODES for code in codes), body
+    assert ErrorCode.INTERNAL_SERVER_ERROR.value not in codes, (query, body)

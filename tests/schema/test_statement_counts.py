@@ -1,0 +1,159 @@
+"""No N+1: the SQL statements of the main queries are pinned, whatever the size of the result.
+
+Every nested list or connection resolves through a per-request DataLoader whose batch makes one
+store call; so a query costs a fixed number of statements set by its shape. The counts are
+pinned on the seed corpus, then checked not to grow with the page size nor with the corpus.
+"""
+
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import URL
+from starlette.applications import Starlette
+
+from api.db.server import drop_database
+from api.fixtures.generate import generate_corpus
+from api.fixtures.load import load_fixtures
+from api.settings import Settings
+from tests.conftest import TEMPLATE, clone_database
+from tests.schema.conftest import MEETING, client_of, counting_statements, serving
+
+# (a) the meeting, its quotes with speakers, who relayed them and their topics, and its topics
+MEETING_QUERY = """
+query Meeting($slug: String!, $size: Int!) {
+  event(slug: $slug) {
+    title
+    participants { role participant { name } }
+    statements(first: $size) {
+      totalCount
+      nodes {
+        text kind
+        speaker { name(language: "fr") }
+        reportedBy { name }
+        topics { label }
+      }
+    }
+    topics { label }
+  }
+}
+"""
+# (b) a page of events with their participants, topics and first quotes
+EVENTS_QUERY = """
+query Events($size: Int!) {
+  events(first: $size) {
+    nodes {
+      participants { participant { name } }
+      topics { label }
+      statements(first: 5) { nodes { speaker { name } } }
+    }
+  }
+}
+"""
+# (c) a participant's events and statements
+PARTICIPANT_QUERY = """
+query Participant($slug: String!, $size: Int!) {
+  participant(slug: $slug) {
+    events(first: $size) { nodes { title } }
+    statements(first: $size) { nodes { text } }
+  }
+}
+"""
+
+# The most statements each query may take: one per loader batch its shape can need. Loads of the
+# same loader made in the same event-loop tick share one batch; loads of one loader at two levels
+# of the tree (participant names for the participants, then for the speakers) may take two, and
+# fewer when the DataLoader cache already holds the rows.
+#
+# (a) event by slug, participations, statements page, speakers and reporters by id, statement
+#     topics, event topics, names (participants; speakers), topic labels (event; statements).
+MEETING_CEILING = 10
+# (b) events page, participations, topics, statements pages, speakers by id, names (participants;
+#     speakers), topic labels.
+EVENTS_CEILING = 8
+# (c) participant by slug, then its events page and its statements page.
+PARTICIPANT_CEILING = 3
+
+
+async def statements_of(app: Starlette, query: str, **variables: object) -> int:
+    """How many SQL statements one request of `query` executes (after a warm-up request)."""
+    async with client_of(app) as client:
+        await client.data(query, **variables)
+        with counting_statements(app) as executed:
+            await client.data(query, **variables)
+    return len(executed)
+
+
+async def test_the_meeting_query_costs_a_fixed_number_of_statements(seed_app: Starlette) -> None:
+    counts = [
+        await statements_of(seed_app, MEETING_QUERY, slug=MEETING, size=size)
+        for size in (1, 10, 100)
+    ]
+    assert max(counts) <= MEETING_CEILING, counts
+
+
+async def test_the_events_page_costs_a_fixed_number_of_statements(seed_app: Starlette) -> None:
+    counts = [await statements_of(seed_app, EVENTS_QUERY, size=size) for size in (1, 5, 20)]
+    assert max(counts) <= EVENTS_CEILING, counts
+
+
+async def test_a_participants_record_costs_a_fixed_number_of_statements(
+    seed_app: Starlette,
+) -> None:
+    counts = [
+        await statements_of(seed_app, PARTICIPANT_QUERY, slug="vladimir-putin", size=size)
+        for size in (1, 20)
+    ]
+    assert counts == [PARTICIPANT_CEILING] * 2
+
+
+@pytest.fixture(scope="module")
+async def generated_apps(
+    server_url: URL, template_url: URL, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[tuple[Starlette, Starlette]]:
+    """Apps over two generated corpora, one ten times the other."""
+    names = []
+    urls = []
+    for events in (20, 200):
+        folder: Path = tmp_path_factory.mktemp(f"corpus-{events}")
+        generate_corpus(folder, events=events, seed=7, statements_per_event=12)
+        name = f"eventgraph_test_generated_{events}_{os.getpid()}"
+        url = await clone_database(server_url, TEMPLATE, name)
+        await load_fixtures(url, [folder])
+        names.append(name)
+        urls.append(url)
+    async with serving(Settings(), urls[0]) as small, serving(Settings(), urls[1]) as large:
+        yield small, large
+    for name in names:
+        await drop_database(server_url, name)
+
+
+async def _busiest(app: Starlette) -> tuple[str, str]:
+    """The slug of an event with statements and of a participant with events."""
+    async with client_of(app) as client:
+        data = await client.data(
+            """{ statements(first: 1) { nodes { event { slug } speaker { slug } } } }"""
+        )
+    node = data["statements"]["nodes"][0]
+    return node["event"]["slug"], node["speaker"]["slug"]
+
+
+@pytest.mark.slow
+async def test_the_counts_do_not_grow_with_the_corpus(
+    generated_apps: tuple[Starlette, Starlette],
+) -> None:
+    counts: list[tuple[int, int, int]] = []
+    for app in generated_apps:
+        event_slug, participant_slug = await _busiest(app)
+        counts.append(
+            (
+                await statements_of(app, MEETING_QUERY, slug=event_slug, size=100),
+                await statements_of(app, EVENTS_QUERY, size=20),
+                await statements_of(app, PARTICIPANT_QUERY, slug=participant_slug, size=20),
+            )
+        )
+    for meeting, events, participant in counts:
+        assert meeting <= MEETING_CEILING, counts
+        assert events <= EVENTS_CEILING, counts
+        assert participant == PARTICIPANT_CEILING, counts
