@@ -199,6 +199,12 @@ def upgrade() -> None:
     )
     op.create_index("ix_sources_language", "sources", ["language"], unique=False)
     op.create_index("ix_sources_published_at", "sources", ["published_at", "id"], unique=False)
+    op.create_index(
+        "ix_sources_published_at_desc",
+        "sources",
+        [sa.text("published_at DESC NULLS LAST"), sa.text("id DESC")],
+        unique=False,
+    )
     op.create_index("ix_sources_publisher", "sources", ["publisher"], unique=False)
     op.create_index("ix_sources_updated_at", "sources", ["updated_at", "id"], unique=False)
     op.create_table(
@@ -257,6 +263,12 @@ def upgrade() -> None:
         sa.UniqueConstraint("slug", name=op.f("uq_treaties_slug")),
     )
     op.create_index("ix_treaties_expires_on", "treaties", ["expires_on", "id"], unique=False)
+    op.create_index(
+        "ix_treaties_expires_on_desc",
+        "treaties",
+        [sa.text("expires_on DESC NULLS LAST"), sa.text("id DESC")],
+        unique=False,
+    )
     op.create_index("ix_treaties_signed_on", "treaties", ["signed_on", "id"], unique=False)
     op.create_index("ix_treaties_updated_at", "treaties", ["updated_at", "id"], unique=False)
     op.create_table(
@@ -802,6 +814,12 @@ def upgrade() -> None:
     op.create_index("ix_statements_reported_by_id", "statements", ["reported_by_id"], unique=False)
     op.create_index("ix_statements_said_on", "statements", ["said_on", "id"], unique=False)
     op.create_index(
+        "ix_statements_said_on_desc",
+        "statements",
+        [sa.text("said_on DESC NULLS LAST"), sa.text("id DESC")],
+        unique=False,
+    )
+    op.create_index(
         "ix_statements_search_vector",
         "statements",
         ["search_vector"],
@@ -951,6 +969,7 @@ def downgrade() -> None:
     op.drop_index("ix_statements_text_trgm", table_name="statements", postgresql_using="gin")
     op.drop_index("ix_statements_speaker_id", table_name="statements")
     op.drop_index("ix_statements_search_vector", table_name="statements", postgresql_using="gin")
+    op.drop_index("ix_statements_said_on_desc", table_name="statements")
     op.drop_index("ix_statements_said_on", table_name="statements")
     op.drop_index("ix_statements_reported_by_id", table_name="statements")
     op.drop_index("ix_statements_language", table_name="statements")
@@ -1007,6 +1026,7 @@ def downgrade() -> None:
     op.drop_table("events")
     op.drop_index("ix_treaties_updated_at", table_name="treaties")
     op.drop_index("ix_treaties_signed_on", table_name="treaties")
+    op.drop_index("ix_treaties_expires_on_desc", table_name="treaties")
     op.drop_index("ix_treaties_expires_on", table_name="treaties")
     op.drop_table("treaties")
     op.drop_index("ix_topics_updated_at", table_name="topics")
@@ -1014,6 +1034,7 @@ def downgrade() -> None:
     op.drop_table("topics")
     op.drop_index("ix_sources_updated_at", table_name="sources")
     op.drop_index("ix_sources_publisher", table_name="sources")
+    op.drop_index("ix_sources_published_at_desc", table_name="sources")
     op.drop_index("ix_sources_published_at", table_name="sources")
     op.drop_index("ix_sources_language", table_name="sources")
     op.drop_table("sources")

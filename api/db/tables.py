@@ -165,6 +165,9 @@ sources = Table(
 Index("ix_sources_publisher", sources.c.publisher)
 Index("ix_sources_language", sources.c.language)
 Index("ix_sources_published_at", sources.c.published_at, sources.c.id)
+Index(
+    "ix_sources_published_at_desc", sources.c.published_at.desc().nulls_last(), sources.c.id.desc()
+)
 Index("ix_sources_updated_at", sources.c.updated_at, sources.c.id)
 
 # ---------------------------------------------------------------- participants
@@ -233,6 +236,9 @@ treaties = Table(
 )
 Index("ix_treaties_signed_on", treaties.c.signed_on, treaties.c.id)
 Index("ix_treaties_expires_on", treaties.c.expires_on, treaties.c.id)
+Index(
+    "ix_treaties_expires_on_desc", treaties.c.expires_on.desc().nulls_last(), treaties.c.id.desc()
+)
 Index("ix_treaties_updated_at", treaties.c.updated_at, treaties.c.id)
 
 treaty_names = names_table("treaty_names", "treaty_id", "treaties")
@@ -365,6 +371,11 @@ Index("ix_statements_speaker_id", statements.c.speaker_id)
 Index("ix_statements_reported_by_id", statements.c.reported_by_id)
 Index("ix_statements_event_id_position", statements.c.event_id, statements.c.position)
 Index("ix_statements_said_on", statements.c.said_on, statements.c.id)
+# Nullable keys sort NULLs last both ways, so descending needs an index of its own; the ascending
+# one, read backwards, serves `last` pages of the ascending order.
+Index(
+    "ix_statements_said_on_desc", statements.c.said_on.desc().nulls_last(), statements.c.id.desc()
+)
 Index("ix_statements_updated_at", statements.c.updated_at, statements.c.id)
 Index("ix_statements_language", statements.c.language)
 Index("ix_statements_kind", statements.c.kind)
