@@ -1,7 +1,9 @@
 """Small shared types (names, locations, buckets, the rate limit) and how resolvers read rows."""
 
+import unicodedata
 from collections.abc import Sequence
 from datetime import datetime
+from difflib import SequenceMatcher
 
 import strawberry
 
@@ -28,13 +30,19 @@ def _primary_subtag(language: str) -> str:
     return language.split("-", 1)[0].lower()
 
 
+def _folded(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
 def best_name(names: Sequence[Row], language: str | None) -> str:
     """The best of `names` for `language`, else the primary name.
 
     Candidates: the names with exactly that tag (case-insensitive), else those with its primary
-    subtag ("fr-CA" finds "fr", "fr" finds "fr-BE"). The primary name wins when it is one of
-    them; otherwise the longest, because the corpus lists a full name beside its shortenings
-    ("Vladimir Poutine", "Poutine", "M. Poutine") and names carry no order within a language.
+    subtag ("fr-CA" finds "fr"). The primary name wins when it is one of them. Otherwise names
+    carry no order within a language, so the candidate closest to the primary name wins: the
+    primary name as that language writes it ("Russie" for Russia, not "Moscou"; "Vladimir
+    Poutine", not "M. Poutine"), the longest on a tie.
     """
     primary: str | None = next((row["value"] for row in names if row["is_primary"]), None)
     fallback = primary if primary is not None else (str(names[0]["value"]) if names else "")
@@ -47,9 +55,15 @@ def best_name(names: Sequence[Row], language: str | None) -> str:
         candidates = [row for row in names if _primary_subtag(row["language"]) == subtag]
     if not candidates:
         return fallback
-    if any(row["is_primary"] for row in candidates) and primary is not None:
-        return primary
-    return str(max(candidates, key=lambda row: len(row["value"]))["value"])
+    if any(row["is_primary"] for row in candidates):
+        return fallback
+    reference = _folded(fallback)
+
+    def closeness(row: Row) -> tuple[float, int]:
+        value = str(row["value"])
+        return SequenceMatcher(None, reference, _folded(value)).ratio(), len(value)
+
+    return str(max(candidates, key=closeness)["value"])
 
 
 @strawberry.type(description="A count of events for one value of a dimension.")

@@ -90,10 +90,17 @@ async def test_an_unknown_slug_is_null(client: GraphQLClient) -> None:
     [
         (None, "Vladimir Putin", "New START"),
         ("en", "Vladimir Putin", "New START"),
-        ("fr", "Vladimir Poutine", "nouveau traité de réduction des armes stratégiques"),
-        ("fr-CA", "Vladimir Poutine", "nouveau traité de réduction des armes stratégiques"),
-        ("FR", "Vladimir Poutine", "nouveau traité de réduction des armes stratégiques"),
+        ("fr", "Vladimir Poutine", "New START"),
+        ("fr-CA", "Vladimir Poutine", "New START"),
+        ("FR", "Vladimir Poutine", "New START"),
         ("de", "Vladimir Putin", "New START"),
+        (
+            "ru",
+            "Владимир Путин",
+            "Договор между Российской Федерацией и Соединёнными Штатами "
+            "Америки о мерах по дальнейшему сокращению и ограничению стратегических наступательных "
+            "вооружений",
+        ),
         ("zh", "弗拉基米尔·普京", "New START"),
     ],
 )
