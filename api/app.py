@@ -1,5 +1,6 @@
 """The ASGI application: /graphql, /healthz, /readyz, request ids, CORS and a body-size limit."""
 
+import asyncio
 import gc
 import logging
 import re
@@ -188,9 +189,13 @@ async def healthz(request: Request) -> Response:
 async def readyz(request: Request) -> Response:
     """The database answers; 503 when it does not."""
     engine: AsyncEngine = request.app.state.engine
-    try:
+
+    async def select_one() -> None:
         async with engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
+
+    try:
+        await asyncio.wait_for(select_one(), READINESS_TIMEOUT_SECONDS)
     except Exception as error:  # any failure means "not ready"; the reason is logged
         log.warning("readiness check failed: %r", error)
         return JSONResponse({"status": "unavailable"}, status_code=503)

@@ -137,9 +137,13 @@ MESSAGES: dict[ErrorCode, str] = {
 }
 
 
+CODES = {code.value: code for code in ErrorCode}
+
+
 def code_of(error: GraphQLError) -> ErrorCode | None:
+    """The contract code an error already carries, if any."""
     code = (error.extensions or {}).get("code")
-    return ErrorCode(code) if isinstance(code, str) else None
+    return CODES.get(code) if isinstance(code, str) else None
 
 
 def coded_error(error: GraphQLError, request_id: str | None) -> GraphQLError:
