@@ -4,6 +4,7 @@ import unicodedata
 from collections.abc import Sequence
 from datetime import datetime
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 import strawberry
 
@@ -36,34 +37,39 @@ def _folded(text: str) -> str:
 
 
 def best_name(names: Sequence[Row], language: str | None) -> str:
-    """The best of `names` for `language`, else the primary name.
+    """The best of `names` (name rows) for `language`, else the primary name."""
+    primary = next((row for row in names if row["is_primary"]), names[0] if names else None)
+    if primary is None:
+        return ""
+    if not language or len(names) < 2:
+        return str(primary["value"])
+    others = tuple((str(row["value"]), str(row["language"])) for row in names if row is not primary)
+    return _best_name(str(primary["value"]), str(primary["language"]), others, language.lower())
 
-    Candidates: the names with exactly that tag (case-insensitive), else those with its primary
+
+@lru_cache(maxsize=8_192)
+def _best_name(
+    primary: str, primary_language: str, others: tuple[tuple[str, str], ...], wanted: str
+) -> str:
+    """Candidates: the names with exactly that tag (case-insensitive), else those with its primary
     subtag ("fr-CA" finds "fr"). The primary name wins when it is one of them. Otherwise names
     carry no order within a language, so the candidate closest to the primary name wins: the
     primary name as that language writes it ("Russie" for Russia, not "Moscou"; "Vladimir
-    Poutine", not "M. Poutine"), the longest on a tie.
+    Poutine", not "M. Poutine"), the longest on a tie. Cached: a page repeats its speakers.
     """
-    primary: str | None = next((row["value"] for row in names if row["is_primary"]), None)
-    fallback = primary if primary is not None else (str(names[0]["value"]) if names else "")
-    if not language:
-        return fallback
-    wanted = language.lower()
-    candidates = [row for row in names if row["language"].lower() == wanted]
+    names = ((primary, primary_language.lower()), *((v, t.lower()) for v, t in others))
+    candidates = [name for name in names if name[1] == wanted]
     if not candidates:
         subtag = _primary_subtag(wanted)
-        candidates = [row for row in names if _primary_subtag(row["language"]) == subtag]
-    if not candidates:
-        return fallback
-    if any(row["is_primary"] for row in candidates):
-        return fallback
-    reference = _folded(fallback)
+        candidates = [name for name in names if _primary_subtag(name[1]) == subtag]
+    if not candidates or candidates[0] is names[0]:
+        return primary
+    reference = _folded(primary)
 
-    def closeness(row: Row) -> tuple[float, int]:
-        value = str(row["value"])
-        return SequenceMatcher(None, reference, _folded(value)).ratio(), len(value)
+    def closeness(name: tuple[str, str]) -> tuple[float, int]:
+        return SequenceMatcher(None, reference, _folded(name[0])).ratio(), len(name[0])
 
-    return str(max(candidates, key=closeness)["value"])
+    return max(candidates, key=closeness)[0]
 
 
 @strawberry.type(description="A count of events for one value of a dimension.")
