@@ -169,5 +169,76 @@ def fixtures_schema(
         typer.echo(fixture_json_schema(), nl=False)
 
 
+@fixtures_app.command("generate")
+def fixtures_generate(
+    directory: Annotated[
+        Path, typer.Argument(help="A missing or empty folder to write the corpus into.")
+    ],
+    events: Annotated[int, typer.Option("--events", min=1, help="How many events.")],
+    seed: Annotated[int, typer.Option("--seed", help="The same seed writes the same files.")],
+    statements_per_event: Annotated[
+        int, typer.Option("--statements-per-event", min=0, help="Statements per event, on average.")
+    ] = 10,
+    overwrite: Annotated[
+        bool,
+        typer.Option(
+            "--overwrite", help="Replace the .yaml files of an earlier corpus in DIRECTORY."
+        ),
+    ] = False,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="Processes generating the events (the files do not depend on it); worth it "
+            "on an idle machine with several cores.",
+        ),
+    ] = 1,
+) -> None:
+    """Write a synthetic corpus of any size, the same for the same seed: benchmarks, scale tests."""
+    import time
+
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    from api.fixtures.generate import generate_corpus
+
+    started = time.perf_counter()
+    columns = (
+        TextColumn("generating events"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task("events", total=events)
+        try:
+            corpus = generate_corpus(
+                directory,
+                events=events,
+                seed=seed,
+                statements_per_event=statements_per_event,
+                overwrite=overwrite,
+                workers=workers,
+                on_progress=lambda done: progress.update(task, completed=done),
+            )
+        except FileExistsError as error:
+            console.print(str(error), markup=False, highlight=False, soft_wrap=True)
+            raise typer.Exit(1) from error
+    counts = ", ".join(
+        f"{corpus.rows.get(kind, 0)} {kind}"
+        for kind in ("sources", "participants", "topics", "treaties", "events", "statements")
+    )
+    seconds = time.perf_counter() - started
+    typer.echo(f"wrote {len(corpus.files)} file(s) to {directory} in {seconds:.1f} s: {counts}")
+
+
 def main() -> None:
     app()
