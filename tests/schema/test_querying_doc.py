@@ -1,4 +1,7 @@
-"""docs/querying.md is true: each GraphQL example returns exactly the JSON shown after it."""
+"""The documentation is true: each GraphQL example returns exactly the JSON shown after it.
+
+Both the README's example and the frontend guide (docs/querying.md) run against the seed corpus.
+"""
 
 import json
 import re
@@ -9,14 +12,22 @@ from starlette.applications import Starlette
 from api.settings import PROJECT_ROOT
 from tests.schema.conftest import client_of
 
-GUIDE = PROJECT_ROOT / "docs" / "querying.md"
+DOCUMENTS = (PROJECT_ROOT / "README.md", PROJECT_ROOT / "docs" / "querying.md")
 EXAMPLE = re.compile(r"```graphql\n(?P<query>.*?)```\s*?\n+```json\n(?P<result>.*?)```", re.DOTALL)
 
 
-def examples() -> list[tuple[str, str]]:
-    text = GUIDE.read_text()
-    found = [(match["query"], match["result"]) for match in EXAMPLE.finditer(text)]
-    assert len(found) == text.count("```graphql"), "every ```graphql block needs a ```json block"
+def examples() -> list[object]:
+    found: list[object] = []
+    for document in DOCUMENTS:
+        text = document.read_text()
+        matches = list(EXAMPLE.finditer(text))
+        assert len(matches) == text.count("```graphql"), (
+            f"{document.name}: every ```graphql block needs a ```json block"
+        )
+        found += [
+            pytest.param(match["query"], match["result"], id=f"{document.name}-{number}")
+            for number, match in enumerate(matches, 1)
+        ]
     return found
 
 
