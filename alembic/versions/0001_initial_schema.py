@@ -58,11 +58,13 @@ def create_search_functions() -> None:
         f"WHEN '{language}' THEN 'eventgraph_{base}'::regconfig"
         for language, base in STEMMERS.items()
     )
-    # The configuration for a BCP 47 tag ("fr", "fr-CA"), `simple` for any other language.
+    # The configuration for a BCP 47 tag ("fr", "fr-CA"), `simple` for any other language. Not
+    # STRICT: PostgreSQL inlines it then (a CASE is not strict), 0.08 s per 100,000 calls against
+    # 0.49 s as a function call. eventgraph_fold is not inlined either way (unaccent is STABLE).
     op.execute(
         f"""
         CREATE FUNCTION eventgraph_search_config(language text) RETURNS regconfig
-        LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+        LANGUAGE sql IMMUTABLE PARALLEL SAFE
         RETURN CASE split_part(lower(language), '-', 1) {cases}
                ELSE 'eventgraph_simple'::regconfig END
         """
