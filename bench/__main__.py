@@ -9,11 +9,12 @@ import sys
 from collections.abc import Awaitable, Callable
 from types import ModuleType
 
-from bench import load
+from bench import load, requests
 from bench.harness import OUT, Bench, Result, machine, report
 
 BENCHMARKS: dict[str, ModuleType] = {
     "load": load,
+    "requests": requests,
 }
 
 

@@ -185,9 +185,20 @@ def _host() -> dict[str, str]:
 def report(console: Console, results: list[Result], about: dict[str, str]) -> None:
     """Print the results and append them, with the machine, to bench/out/results.jsonl."""
     table = Table(title="eventgraph benchmarks", title_justify="left")
-    for column in ("benchmark", "case", "events", "statements", "seconds", "events/s", "stmts/s"):
+    columns = (
+        "benchmark",
+        "case",
+        "events",
+        "statements",
+        "seconds",
+        "events/s",
+        "stmts/s",
+        "notes",
+    )
+    for column in columns:
         table.add_column(column, justify="left" if column in ("benchmark", "case") else "right")
     for result in results:
+        notes = ", ".join(f"{key} {value}" for key, value in result.notes.items())
         table.add_row(
             result.benchmark,
             result.case,
@@ -196,6 +207,7 @@ def report(console: Console, results: list[Result], about: dict[str, str]) -> No
             f"{result.seconds:.2f}",
             f"{result.events_per_second:,.0f}",
             f"{result.statements_per_second:,.0f}" if result.statements else "",
+            notes,
         )
     console.print(table)
     console.print(", ".join(f"{key}: {value}" for key, value in about.items()))
