@@ -170,6 +170,21 @@ class GraphQLApp(GraphQL[RequestContext, None]):
             request_id=request_id_of(request.scope),
         )
 
+    async def execute_operation(
+        self,
+        request: Any,
+        request_adapter: Any,
+        request_data: Any,
+        context: RequestContext,
+        root_value: None,
+        sub_response: Any,
+    ) -> Any:
+        # One pooled connection for the whole operation, checked out at its first statement.
+        async with context.store.pinned():
+            return await super().execute_operation(
+                request, request_adapter, request_data, context, root_value, sub_response
+            )
+
     async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
         # Errors raised outside the ErrorCodes extension's reach still get a code and a mask.
         if result.errors and any(code_of(error) is None for error in result.errors):
