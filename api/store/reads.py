@@ -1,30 +1,22 @@
 """The read path: one `Store` per request, each call one SQL statement for a whole batch.
 
-Rows come back as dicts keyed by column name, with SQLAlchemy's result types applied (vocabulary
-columns hold their enum members); see docs/read-api-interface.md for the extra keys each call adds.
+Rows come back as SQLAlchemy `RowMapping`s (read-only mappings keyed by column name); see
+docs/read-api-interface.md for the extra keys each call adds.
 
-Statements are built with SQLAlchemy Core but run on the asyncpg connection itself: each
-statement shape is compiled once (keyed by SQLAlchemy's cache key) and its parameters passed
-positionally, which skips SQLAlchemy's execution context and result objects (about half the
-client-side cost of a statement). The engine's `before_cursor_execute` and
-`after_cursor_execute` events still fire, with the SQL and its parameters, for listeners that
-count or trace statements.
+Within `Store.pinned()` (one GraphQL operation) every call runs on one pooled connection, taken at
+the first call: a request's statements share one checkout instead of one each.
 """
 
 import asyncio
 import builtins
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
-import asyncpg
 from sqlalchemy import Select, select
-from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
-from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.util import LRUCache
 
 from api.settings import Settings
 from api.store.counts import Bucket, EventGroupBy, event_counts_statement, read_buckets
@@ -220,117 +212,6 @@ class _Pinned:
     connection: AsyncConnection | None = None
 
 
-ResultProcessor = Callable[[Any], Any] | None
-
-
-@dataclass
-class _Shape:
-    """A statement shape compiled once: its compiler, result keys and result processors.
-
-    The result processors depend on the column types PostgreSQL reports (numeric or float, …):
-    they are set at the shape's first execution, from the prepared statement's attributes.
-    """
-
-    compiled: SQLCompiler
-    keys: tuple[str, ...]
-    bind_processors: dict[str, Callable[[Any], Any]]
-    processors: tuple[ResultProcessor, ...] | None = None
-
-
-# Statement shapes by (dialect, SQLAlchemy cache key); a few dozen in practice.
-_SHAPES: LRUCache[tuple[Dialect, Any], _Shape] = LRUCache(500)
-_DISCONNECTED = (
-    OSError,
-    asyncpg.PostgresConnectionError,
-    asyncpg.ConnectionDoesNotExistError,
-    asyncpg.InterfaceError,
-)
-
-
-def _shape(statement: Select[Any], dialect: Dialect) -> tuple[_Shape, Any]:
-    """The compiled shape of `statement`, and the bound values its cache key extracted."""
-    cache_key = statement._generate_cache_key()
-    if cache_key is None:  # not cacheable: compile it for this one execution
-        return _compile(statement, dialect, None), None
-    found = _SHAPES.get((dialect, cache_key.key))
-    if found is None:
-        found = _SHAPES[(dialect, cache_key.key)] = _compile(statement, dialect, cache_key)
-    return found, cache_key.bindparams
-
-
-def _compile(statement: Select[Any], dialect: Dialect, cache_key: Any) -> _Shape:
-    compiled = statement.compile(dialect=dialect, cache_key=cache_key)
-    assert isinstance(compiled, SQLCompiler)
-    assert compiled.positional
-    return _Shape(
-        compiled,
-        tuple(column.keyname for column in compiled._result_columns),
-        dict(compiled._bind_processors),  # type: ignore[arg-type]
-    )
-
-
-async def _result_processors(
-    shape: _Shape, sql: str, driver: asyncpg.Connection, dialect: Dialect
-) -> tuple[ResultProcessor, ...]:
-    """SQLAlchemy's result processor of each column, given the types PostgreSQL reports."""
-    attributes = (await driver.prepare(sql)).get_attributes()
-    columns = shape.compiled._result_columns
-    assert len(attributes) == len(columns)
-    return tuple(
-        column.type._cached_result_processor(dialect, attribute.type.oid)
-        for column, attribute in zip(columns, attributes, strict=True)
-    )
-
-
-def _sql(statement: Select[Any], dialect: Dialect) -> tuple[_Shape, str, tuple[Any, ...]]:
-    """The shape, SQL text and positional parameters of `statement` (as SQLAlchemy builds them)."""
-    shape, extracted = _shape(statement, dialect)
-    compiled = shape.compiled
-    params: Mapping[str, Any] = compiled.construct_params(
-        extracted_parameters=extracted, escape_names=False
-    )
-    processors = shape.bind_processors
-    if compiled.literal_execute_params or compiled.post_compile_params:
-        expanded = compiled._process_parameters_for_postcompile(dict(params))
-        sql, order, params = expanded.statement, expanded.positiontup, expanded.parameters
-        processors = {**processors, **expanded.processors}
-    else:
-        sql, order = compiled.string, compiled.positiontup
-    assert order is not None
-    values = tuple(
-        [processors[key](params[key]) if key in processors else params[key] for key in order]
-    )
-    return shape, sql, values
-
-
 async def _fetch(connection: AsyncConnection, statement: Select[Any]) -> Sequence[Row]:
-    """Run `statement` on the asyncpg connection under `connection`; rows as dicts."""
-    sync_connection = connection.sync_connection
-    assert sync_connection is not None
-    shape, sql, values = _sql(statement, sync_connection.dialect)
-    raw = await connection.get_raw_connection()
-    driver: asyncpg.Connection = raw.driver_connection  # type: ignore[assignment]
-    dispatch = sync_connection.dispatch
-    if dispatch.before_cursor_execute:
-        for listener in dispatch.before_cursor_execute:
-            listener(sync_connection, None, sql, values, None, False)
-    try:
-        if shape.processors is None:
-            shape.processors = await _result_processors(shape, sql, driver, sync_connection.dialect)
-        records = await driver.fetch(sql, *values)
-    except _DISCONNECTED:
-        await connection.invalidate()
-        raise
-    if dispatch.after_cursor_execute:
-        for listener in dispatch.after_cursor_execute:
-            listener(sync_connection, None, sql, values, None, False)
-    keys, processors = shape.keys, shape.processors
-    if not any(processors):
-        return [dict(zip(keys, record.values(), strict=True)) for record in records]
-    return [
-        {
-            key: value if process is None else process(value)
-            for key, value, process in zip(keys, record.values(), processors, strict=True)
-        }
-        for record in records
-    ]
+    result = await connection.execute(statement)
+    return cast(Sequence[Row], result.mappings().all())
