@@ -40,8 +40,9 @@ REQUEST_ID_HEADER = "x-request-id"
 ACCEPTABLE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 READINESS_TIMEOUT_SECONDS = 2.0
 # Raising the collector's thresholds bought 36-46 % throughput at 16 concurrent clients
-# (DESIGN.md): a GraphQL response allocates many short-lived objects, and generation-0
-# collections kept walking them. The long-lived start-up objects are frozen out of its view.
+# (measured before the project began): a GraphQL response allocates many short-lived objects,
+# and generation-0 collections kept walking them. The long-lived start-up objects are frozen
+# out of its view.
 GC_THRESHOLDS = (50_000, 50, 100)
 
 
