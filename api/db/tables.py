@@ -126,7 +126,11 @@ def folded_trigram_index(table: Table, column: str) -> Index:
 
 
 def names_table(name: str, owner_column: str, owner_table: str) -> Table:
-    """Every name or label of an owner, one row per (language, value); one primary per owner."""
+    """Every name or label of an owner, one row per (language, value); one primary per owner.
+
+    `position` is the name's place in its owner's list, as the fixtures give it: within a
+    language, the first listed is the one shown (see `api.store.names`).
+    """
     table = Table(
         name,
         metadata,
@@ -135,6 +139,7 @@ def names_table(name: str, owner_column: str, owner_table: str) -> Table:
         Column("value", Text, nullable=False),
         Column("language", String(35), nullable=False),
         Column("is_primary", Boolean, nullable=False, server_default=text("false")),
+        Column("position", Integer, nullable=False),
         UniqueConstraint(owner_column, "language", "value"),
         CheckConstraint("value <> ''", name="value_not_empty"),
     )

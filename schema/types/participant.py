@@ -9,13 +9,14 @@ from uuid import UUID
 import strawberry
 
 from api.store.entities import Row
+from api.store.names import best_name
 from schema.context import ConnectionArgs, RelatedArgs
 from schema.enums import ParticipantKind
 from schema.filters import UNSET, EventFilter, StatementFilter, optional_store_filter
 from schema.ordering import EventOrder, StatementOrder, to_store_order
 from schema.pagination import Connection, build_connection, given, page_request
 from schema.types.arguments import After, Before, First, Last
-from schema.types.common import Info, LocalizedName, best_name
+from schema.types.common import Info, LocalizedName
 from schema.types.node import Node
 
 if TYPE_CHECKING:

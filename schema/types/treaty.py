@@ -10,13 +10,14 @@ from uuid import UUID
 import strawberry
 
 from api.store.entities import Row
+from api.store.names import best_name
 from api.store.treaties import treaty_status
 from schema.context import ConnectionArgs, RelatedArgs
 from schema.enums import TreatyMilestoneKind, TreatyStatus
 from schema.filters import UNSET
 from schema.pagination import Connection, build_connection, given, page_request
 from schema.types.arguments import After, Before, First, Last
-from schema.types.common import Info, LocalizedName, best_name
+from schema.types.common import Info, LocalizedName
 from schema.types.node import Node
 from schema.types.participant import Language, Participant
 

@@ -46,7 +46,13 @@ class Corpus:
         await self.link(
             table,
             (
-                {owner_column: owner, "value": value, "language": language, "is_primary": i == 0}
+                {
+                    owner_column: owner,
+                    "value": value,
+                    "language": language,
+                    "is_primary": i == 0,
+                    "position": i,
+                }
                 for i, (value, language) in enumerate(names)
             ),
         )

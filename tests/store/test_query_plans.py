@@ -16,8 +16,8 @@ from api.store.relations import Connection
 # 5,000 events, 20,000 statements (one in 500 about "coopération"), 5,000 people.
 CORPUS = """
 INSERT INTO participants (slug, kind) SELECT 'p-' || n, 'PERSON' FROM generate_series(1, 5000) n;
-INSERT INTO participant_names (participant_id, value, language, is_primary)
-    SELECT id, 'Personne ' || md5(slug), 'fr', true FROM participants;
+INSERT INTO participant_names (participant_id, value, language, is_primary, position)
+    SELECT id, 'Personne ' || md5(slug), 'fr', true, 0 FROM participants;
 INSERT INTO sources (slug, title, publisher, language)
     SELECT 's-' || n, 'source', 'publisher', 'fr' FROM generate_series(1, 200) n;
 INSERT INTO events (slug, title, summary, language, kind, format, status, start_date,
