@@ -1,10 +1,12 @@
 """The rule that picks the name to show for a language (api.store.names.best_name)."""
 
+from typing import Any
+
 import pytest
 
 from api.store.names import best_name
 
-NAMES = [
+NAMES: list[dict[str, Any]] = [
     {"value": "New START", "language": "en", "is_primary": True, "position": 0},
     {"value": "START-III", "language": "fr", "is_primary": False, "position": 1},
     {"value": "nouveau traité", "language": "fr", "is_primary": False, "position": 2},
