@@ -1,36 +1,29 @@
 """The ASGI application: /graphql, /healthz, /readyz, request ids, CORS and a body-size limit."""
 
 import asyncio
-import gc
 import logging
 import re
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Any
 
-import orjson
-from sqlalchemy import text
 from sqlalchemy.engine import URL
-from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from strawberry.asgi import GraphQL
-from strawberry.http import GraphQLHTTPResponse
-from strawberry.types import ExecutionResult
+from strawberry.http.ides import get_graphql_ide_html
 
-from api.db.engine import create_engine
+from api.db.server import to_asyncpg_dsn
+from api.graphql_endpoint import GraphQLEndpoint
 from api.settings import Settings
-from api.store.reads import Store
-from schema.context import RequestContext, create_loaders
+from api.store.statements import Database, close_database, open_database
 from schema.errors import ErrorCode
-from schema.extensions import code_of, coded_error
+from schema.execution.operation import Operations
 from schema.schema import build_schema
 
 log = logging.getLogger("eventgraph.requests")
@@ -39,11 +32,6 @@ REQUEST_ID_HEADER = "x-request-id"
 # A caller's request id is echoed only when it is short and plain, so logs stay readable.
 ACCEPTABLE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 READINESS_TIMEOUT_SECONDS = 2.0
-# Raising the collector's thresholds bought 36-46 % throughput at 16 concurrent clients
-# (measured before the project began): a GraphQL response allocates many short-lived objects,
-# and generation-0 collections kept walking them. The long-lived start-up objects are frozen
-# out of its view.
-GC_THRESHOLDS = (50_000, 50, 100)
 
 
 def request_id_of(scope: Scope) -> str:
@@ -148,53 +136,17 @@ class BodySizeLimitMiddleware:
             await body_too_large_response(self.limit)(scope, receive, send)
 
 
-class GraphQLApp(GraphQL[RequestContext, None]):
-    """Strawberry's ASGI view with eventgraph's context, orjson, and a last guard on errors."""
+def graphql_route(settings: Settings) -> Callable[[Request], Awaitable[Response]]:
+    """/graphql: the IDE for a browser (when on), GraphQL over HTTP otherwise."""
 
-    def __init__(self, settings: Settings) -> None:
-        super().__init__(
-            build_schema(settings),
-            graphql_ide="graphiql" if settings.graphiql_enabled else None,
-            allow_queries_via_get=True,
-        )
-        self.settings = settings
+    async def graphql(request: Request) -> Response:
+        accept = request.headers.get("accept", "")
+        if request.method == "GET" and settings.graphiql_enabled and "text/html" in accept:
+            return HTMLResponse(get_graphql_ide_html(graphql_ide="graphiql"))
+        endpoint: GraphQLEndpoint = request.app.state.endpoint
+        return await endpoint(request, request_id_of(request.scope))
 
-    async def get_context(self, request: Any, response: Any) -> RequestContext:
-        engine: AsyncEngine = request.app.state.engine
-        store = Store(engine, self.settings)
-        return RequestContext(
-            request=request,
-            response=response,
-            settings=self.settings,
-            store=store,
-            loaders=create_loaders(store),
-            request_id=request_id_of(request.scope),
-        )
-
-    async def execute_operation(
-        self,
-        request: Any,
-        request_adapter: Any,
-        request_data: Any,
-        context: RequestContext,
-        root_value: None,
-        sub_response: Any,
-    ) -> Any:
-        # One pooled connection for the whole operation, checked out at its first statement.
-        async with context.store.pinned():
-            return await super().execute_operation(
-                request, request_adapter, request_data, context, root_value, sub_response
-            )
-
-    async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
-        # Errors raised outside the ErrorCodes extension's reach still get a code and a mask.
-        if result.errors and any(code_of(error) is None for error in result.errors):
-            request_id = request_id_of(request.scope)
-            result.errors = [coded_error(error, request_id) for error in result.errors]
-        return await super().process_result(request, result)
-
-    def encode_json(self, data: object) -> bytes:
-        return orjson.dumps(data)
+    return graphql
 
 
 async def healthz(request: Request) -> Response:
@@ -204,11 +156,11 @@ async def healthz(request: Request) -> Response:
 
 async def readyz(request: Request) -> Response:
     """The database answers; 503 when it does not."""
-    engine: AsyncEngine = request.app.state.engine
+    database: Database = request.app.state.database
 
     async def select_one() -> None:
-        async with engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
+        async with database.pool.acquire(timeout=READINESS_TIMEOUT_SECONDS) as connection:
+            await connection.execute("SELECT 1")
 
     try:
         await asyncio.wait_for(select_one(), READINESS_TIMEOUT_SECONDS)
@@ -223,20 +175,25 @@ def create_app(settings: Settings, database_url: URL) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        app.state.engine = create_engine(database_url, settings)
-        gc.collect()
-        gc.freeze()
-        gc.set_threshold(*GC_THRESHOLDS)
+        database = await open_database(
+            to_asyncpg_dsn(database_url),
+            pool_size=settings.pool_size,
+            statement_timeout_ms=settings.statement_timeout_ms,
+            acquire_timeout=settings.pool_timeout_seconds,
+        )
+        app.state.database = database
+        app.state.operations = Operations(build_schema(), settings, database)
+        app.state.endpoint = GraphQLEndpoint(app.state.operations)
         try:
             yield
         finally:
-            await app.state.engine.dispose()
+            await close_database(database)
 
     return Starlette(
         routes=[
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
-            Route("/graphql", GraphQLApp(settings)),
+            Route("/graphql", graphql_route(settings), methods=["GET", "POST"]),
         ],
         middleware=[
             Middleware(RequestIdMiddleware),

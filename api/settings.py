@@ -37,8 +37,18 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
 
-    pool_size: int = Field(default=10, ge=1, le=200)
-    statement_timeout_ms: int = Field(default=5_000, ge=100)
+    pool_size: int = Field(default=10, ge=1, le=200, description="Connections per process.")
+    pool_timeout_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        description="How long a request waits for a free connection before a 503.",
+    )
+    statement_timeout_ms: int = Field(
+        default=5_000, ge=100, description="PostgreSQL's statement_timeout for the API's reads."
+    )
+    request_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="The most one GraphQL request may take, whole (TIMEOUT)."
+    )
 
     default_page_size: int = Field(default=20, ge=1)
     max_page_size: int = Field(default=100, ge=1)
@@ -50,7 +60,12 @@ class Settings(BaseSettings):
     max_query_cost: int = Field(
         default=10_000,
         ge=1,
-        description="The most a query may cost (connections times the pages enclosing them).",
+        description="The most a query may cost: the lists it reads, each once per parent object.",
+    )
+    max_query_nodes: int = Field(
+        default=500_000,
+        ge=1,
+        description="The most objects a query's lists may hold together (GitHub's node limit).",
     )
     anonymous_cost_budget: int = Field(
         default=5_000,

@@ -1,12 +1,13 @@
 """The closed vocabularies of the data model, shared by the tables, the fixtures and the schema.
 
-Values are stored by name; the GraphQL enums of the same names expose them unchanged.
+Values are stored by name. Members are strings equal to their names (StrEnum), so a name read
+from the database is the member: the GraphQL enums, which wrap these members, serialise it as is.
 """
 
-from enum import Enum
+from enum import StrEnum
 
 
-class EventKind(Enum):
+class EventKind(StrEnum):
     MEETING = "MEETING"
     SUMMIT = "SUMMIT"
     STATE_VISIT = "STATE_VISIT"
@@ -16,7 +17,7 @@ class EventKind(Enum):
     OTHER = "OTHER"
 
 
-class EventFormat(Enum):
+class EventFormat(StrEnum):
     IN_PERSON = "IN_PERSON"
     VIDEO = "VIDEO"
     PHONE = "PHONE"
@@ -24,14 +25,14 @@ class EventFormat(Enum):
     UNKNOWN = "UNKNOWN"
 
 
-class EventStatus(Enum):
+class EventStatus(StrEnum):
     PLANNED = "PLANNED"
     HELD = "HELD"
     POSTPONED = "POSTPONED"
     CANCELLED = "CANCELLED"
 
 
-class DatePrecision(Enum):
+class DatePrecision(StrEnum):
     DAY = "DAY"
     MONTH = "MONTH"
     QUARTER = "QUARTER"
@@ -39,7 +40,7 @@ class DatePrecision(Enum):
     YEAR = "YEAR"
 
 
-class ParticipationRole(Enum):
+class ParticipationRole(StrEnum):
     HOST = "HOST"
     GUEST = "GUEST"
     PARTICIPANT = "PARTICIPANT"
@@ -47,7 +48,7 @@ class ParticipationRole(Enum):
     OBSERVER = "OBSERVER"
 
 
-class EventRelationKind(Enum):
+class EventRelationKind(StrEnum):
     CONCURRENT = "CONCURRENT"
     PRECEDES = "PRECEDES"
     FOLLOWS = "FOLLOWS"
@@ -73,18 +74,18 @@ STORED_RELATION_KINDS = (
 )
 
 
-class StatementKind(Enum):
+class StatementKind(StrEnum):
     DIRECT_QUOTE = "DIRECT_QUOTE"
     PARAPHRASE = "PARAPHRASE"
 
 
-class ParticipantKind(Enum):
+class ParticipantKind(StrEnum):
     PERSON = "PERSON"
     ORGANIZATION = "ORGANIZATION"
     COUNTRY = "COUNTRY"
 
 
-class TreatyStatus(Enum):
+class TreatyStatus(StrEnum):
     PROPOSED = "PROPOSED"
     SIGNED = "SIGNED"
     IN_FORCE = "IN_FORCE"
@@ -93,7 +94,7 @@ class TreatyStatus(Enum):
     TERMINATED = "TERMINATED"
 
 
-class TreatyMilestoneKind(Enum):
+class TreatyMilestoneKind(StrEnum):
     SIGNED = "SIGNED"
     ENTERED_INTO_FORCE = "ENTERED_INTO_FORCE"
     EXTENDED = "EXTENDED"

@@ -6,6 +6,8 @@ dict `api.store` compiles: snake_case keys, enums as `api.vocabulary` members, I
 """
 
 import dataclasses
+import re
+from collections.abc import Hashable, Mapping
 from datetime import date, datetime
 from enum import Enum
 from typing import Any
@@ -14,6 +16,7 @@ from uuid import UUID
 import strawberry
 from strawberry.types.base import has_object_definition
 
+from api.store.entities import Entity
 from schema.enums import (
     EventFormat,
     EventKind,
@@ -274,12 +277,20 @@ def _store_id(value: str) -> UUID:
     return decoded[1]
 
 
+def _store_key(name: str) -> str:
+    """The store's snake_case key for a field's Python name ("in_") or GraphQL name ("isNull")."""
+    return CAMEL_HUMP.sub("_", name).lower().rstrip("_")
+
+
+CAMEL_HUMP = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
 def _store_value(value: Any, *, ids: bool) -> Any:
     if isinstance(value, list):
         return [_store_value(item, ids=ids) for item in value]
     if isinstance(value, Enum):
         return value.value
-    if has_object_definition(value):
+    if isinstance(value, Mapping) or has_object_definition(value):
         return to_store_filter(value)
     if ids and isinstance(value, str):
         return _store_id(value)
@@ -287,14 +298,22 @@ def _store_value(value: Any, *, ids: bool) -> Any:
 
 
 def to_store_filter(value: object) -> dict[str, Any]:
-    """The store's dict for a filter input: snake_case keys, left-out and null fields dropped."""
-    ids = isinstance(value, IDFilter)
+    """The store's dict for a filter input: snake_case keys, left-out and null fields dropped,
+    enums as `api.vocabulary` members, global IDs as UUIDs.
+
+    `value` is the input as Strawberry hands it to a resolver (an input object), or as GraphQL
+    coerces an argument for the compiled path (a dict keyed by GraphQL names).
+    """
+    if isinstance(value, Mapping):
+        items = list(value.items())
+    else:
+        items = [(field.name, getattr(value, field.name)) for field in dataclasses.fields(value)]  # type: ignore[arg-type]
     spec: dict[str, Any] = {}
-    for field in dataclasses.fields(value):  # type: ignore[arg-type]
-        item = getattr(value, field.name)
+    for name, item in items:
         if item is UNSET or item is None:
             continue
-        spec[field.name.rstrip("_")] = _store_value(item, ids=ids)
+        key = _store_key(name)
+        spec[key] = _store_value(item, ids=key == "id")
     return spec
 
 
@@ -303,3 +322,25 @@ def optional_store_filter(value: object) -> dict[str, Any] | None:
     if value is UNSET or value is None:
         return None
     return to_store_filter(value)
+
+
+FILTER_INPUTS: dict[Entity, type] = {
+    Entity.EVENT: EventFilter,
+    Entity.STATEMENT: StatementFilter,
+    Entity.PARTICIPANT: ParticipantFilter,
+    Entity.TREATY: TreatyFilter,
+    Entity.TOPIC: TopicFilter,
+    Entity.SOURCE: SourceFilter,
+}
+
+
+def frozen(value: Any) -> Hashable:
+    """A hashable, equal-when-equal form of a store filter (dicts and lists inside): part of a
+    loader's key, so that parents asking the same page share one store call."""
+    if isinstance(value, Mapping):
+        return tuple(sorted((key, frozen(item)) for key, item in value.items()))
+    if isinstance(value, list | tuple):
+        return tuple(frozen(item) for item in value)
+    if isinstance(value, UUID | str | int | float | bool | date | datetime | Enum) or value is None:
+        return value
+    raise TypeError(f"cannot use {value!r} in a loader key")

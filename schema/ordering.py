@@ -4,12 +4,14 @@ Each GraphQL enum value wraps the store's member of the same name. The store app
 every ordering so pages are stable; what it does by default is in docs/read-api-interface.md.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from enum import Enum
+from typing import Any
 
 import strawberry
 
 from api.store import ordering as store
+from api.store.entities import Entity
 from schema.filters import UNSET
 
 
@@ -107,11 +109,30 @@ class TreatyOrder:
 AnyOrder = EventOrder | StatementOrder | ParticipantOrder | TreatyOrder
 
 
-def to_store_order(orders: Sequence[AnyOrder] | None) -> tuple[store.Order, ...]:
-    """The store's ordering for an `orderBy` argument; empty (the store's default) when left out."""
+def to_store_order(
+    orders: Sequence[AnyOrder | Mapping[str, Any]] | None,
+) -> tuple[store.Order, ...]:
+    """The store's ordering for an `orderBy` argument; empty (the store's default) when left out.
+
+    Each item is an order input as Strawberry hands it to a resolver, or as GraphQL coerces it
+    for the compiled path (a dict).
+    """
     if orders is UNSET or orders is None:
         return ()
-    return tuple(
-        store.Order(order.field.value, store.OrderDirection[order.direction.name])
+    keys = [
+        (order["field"], order["direction"])
+        if isinstance(order, Mapping)
+        else (order.field, order.direction)
         for order in orders
+    ]
+    return tuple(
+        store.Order(field.value, store.OrderDirection[direction.name]) for field, direction in keys
     )
+
+
+ORDER_INPUTS: dict[Entity, type] = {
+    Entity.EVENT: EventOrder,
+    Entity.STATEMENT: StatementOrder,
+    Entity.PARTICIPANT: ParticipantOrder,
+    Entity.TREATY: TreatyOrder,
+}

@@ -1,45 +1,66 @@
-"""The one connection builder: a store `Page` of rows becomes an XConnection of GraphQL objects.
+"""The one connection shape: every XConnection of the contract is `Connection[X]`.
 
-Every connection of the contract (EventConnection, StatementConnection, …) is `Connection[X]`;
-Strawberry names the generic after its node type, so the names are the contract's.
+Strawberry names the generic after its node type, so the names are the contract's. A page is
+loaded by `load_page`, for a root list (one store call) or under a parent (through the request's
+DataLoader for that connection and argument set: one store call for all the parents of a tick).
 """
 # mypy: disable-error-code="untyped-decorator"
-# (Strawberry types @strawberry.field(description=...) as returning Any.)
 
-from collections.abc import Callable, Sequence
-from typing import Generic, TypeVar
+from collections.abc import Hashable, Mapping
+from typing import Any, Generic, TypeVar, cast
+from uuid import UUID
 
 import strawberry
+from strawberry.dataloader import DataLoader
 
-from api.store.entities import Row
+from api.store.entities import Entity
 from api.store.pagination import Page, PageRequest
+from api.store.relations import Connection as StoreConnection
+from schema.context import Info
+from schema.fields import ENTITY_CLASSES, RowObject, given, loader_for, page_part
+from schema.filters import frozen, optional_store_filter
+from schema.ordering import to_store_order
 
 NodeT = TypeVar("NodeT")
-ArgT = TypeVar("ArgT")
 
 
 @strawberry.type(description="Where a page sits in its list, and the cursors to move from it.")
 class PageInfo:
-    has_next_page: bool = strawberry.field(
-        description="More items follow this page (with `first`); see the Relay specification."
+    page: strawberry.Private[Page]
+
+    has_next_page: bool = page_part(
+        "hasNextPage",
+        "More items follow this page (with `first`); see the Relay specification.",
+        lambda root: root.page.has_next_page,
     )
-    has_previous_page: bool = strawberry.field(
-        description="More items precede this page (with `last`); see the Relay specification."
+    has_previous_page: bool = page_part(
+        "hasPreviousPage",
+        "More items precede this page (with `last`); see the Relay specification.",
+        lambda root: root.page.has_previous_page,
     )
-    start_cursor: str | None = strawberry.field(
-        description="The cursor of the first item of the page; null when the page is empty."
+    start_cursor: str | None = page_part(
+        "startCursor",
+        "The cursor of the first item of the page; null when the page is empty.",
+        lambda root: root.page.start_cursor,
     )
-    end_cursor: str | None = strawberry.field(
-        description="The cursor of the last item of the page; null when the page is empty."
+    end_cursor: str | None = page_part(
+        "endCursor",
+        "The cursor of the last item of the page; null when the page is empty.",
+        lambda root: root.page.end_cursor,
     )
 
 
 @strawberry.type(description="An item of a page, with its cursor.")
 class Edge(Generic[NodeT]):
-    cursor: str = strawberry.field(
-        description="Opaque position of this item; pass it as `after` or `before`."
+    item: strawberry.Private[RowObject]
+    item_cursor: strawberry.Private[str]
+
+    cursor: str = page_part(
+        "cursor",
+        "Opaque position of this item; pass it as `after` or `before`.",
+        lambda root: root.item_cursor,
     )
-    node: NodeT = strawberry.field(description="The item.")
+    node: NodeT = page_part("node", "The item.", lambda root: root.item)
 
 
 @strawberry.type(
@@ -47,45 +68,65 @@ class Edge(Generic[NodeT]):
     "items the whole list has. Pages are keyset-based and stable under inserts."
 )
 class Connection(Generic[NodeT]):
-    nodes: list[NodeT] = strawberry.field(description="The items of the page, in order.")
-    page_info: PageInfo = strawberry.field(description="Where the page sits in the list.")
-    total_count: int = strawberry.field(
-        description="How many items the whole filtered list has, whatever the page."
+    page: strawberry.Private[Page]
+    node_class: strawberry.Private[type[RowObject]]
+
+    nodes: list[NodeT] = page_part(
+        "nodes",
+        "The items of the page, in order.",
+        lambda root: [root.node_class(row=row) for row in root.page.rows],
     )
-    cursors: strawberry.Private[Sequence[str]]
-
-    @strawberry.field(description="The items of the page with their cursors, in order.")
-    def edges(self) -> list[Edge[NodeT]]:
-        return [
-            Edge(cursor=cursor, node=node)
-            for cursor, node in zip(self.cursors, self.nodes, strict=True)
-        ]
-
-
-def build_connection(page: Page, to_node: Callable[[Row], NodeT]) -> Connection[NodeT]:
-    """The connection for a store page, each row turned into its GraphQL object."""
-    return Connection(
-        nodes=[to_node(row) for row in page.rows],
-        cursors=page.cursors,
-        total_count=page.total_count,
-        page_info=PageInfo(
-            has_next_page=page.has_next_page,
-            has_previous_page=page.has_previous_page,
-            start_cursor=page.start_cursor,
-            end_cursor=page.end_cursor,
-        ),
+    edges: list[Edge[NodeT]] = page_part(
+        "edges",
+        "The items of the page with their cursors, in order.",
+        lambda root: [
+            Edge(item=root.node_class(row=row), item_cursor=cursor)
+            for row, cursor in zip(root.page.rows, root.page.cursors, strict=True)
+        ],
+    )
+    page_info: PageInfo = page_part(
+        "pageInfo", "Where the page sits in the list.", lambda root: PageInfo(page=root.page)
+    )
+    total_count: int = page_part(
+        "totalCount",
+        "How many items the whole filtered list has, whatever the page.",
+        lambda root: root.page.total_count,
     )
 
 
-def given(value: ArgT | None) -> ArgT | None:
-    """An optional argument's value, None when it was left out (UNSET) or null."""
-    return None if value is strawberry.UNSET else value
-
-
-def page_request(
-    first: int | None, after: str | None, last: int | None, before: str | None
-) -> PageRequest:
+def page_request(arguments: Mapping[str, Any]) -> PageRequest:
     """The store's page request for a connection's arguments (the store checks them)."""
     return PageRequest(
-        first=given(first), after=given(after), last=given(last), before=given(before)
+        first=given(arguments.get("first")),
+        after=given(arguments.get("after")),
+        last=given(arguments.get("last")),
+        before=given(arguments.get("before")),
     )
+
+
+async def load_page(
+    info: Info,
+    entity: Entity,
+    connection: StoreConnection | None,
+    parent_id: UUID | None,
+    arguments: Mapping[str, Any],
+) -> Connection[Any]:
+    """The page a connection field's `arguments` ask for: of all `entity` rows (a root list),
+    or of `connection` under `parent_id`."""
+    store = info.context.store
+    filter = optional_store_filter(arguments.get("filter"))
+    order = to_store_order(arguments.get("order_by"))
+    page = page_request(arguments)
+    if connection is None:
+        found = await store.list(entity, filter, order, page)
+        return Connection(page=found, node_class=ENTITY_CLASSES[entity])
+
+    async def load(keys: list[UUID]) -> list[Page]:
+        pages = await store.list_by_parent(connection, keys, filter, order, page)
+        return [pages[key] for key in keys]
+
+    key: Hashable = ("page", connection, frozen(filter), order, page)
+    loader = loader_for(info, key, lambda: DataLoader(load_fn=load))
+    assert parent_id is not None
+    found = cast(Page, await loader.load(parent_id))
+    return Connection(page=found, node_class=ENTITY_CLASSES[entity])

@@ -1,11 +1,10 @@
-"""The exposed schema: the root Query, the Date/DateTime scalars, limits and error codes."""
+"""The exposed schema: the root Query and the Date/DateTime scalars."""
 
 import strawberry
 from graphql import GraphQLError
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
-from api.settings import Settings
 from schema.extensions import create_extensions
 from schema.scalars import SCALAR_MAP
 from schema.types.query import Query
@@ -24,10 +23,10 @@ class EventgraphSchema(strawberry.Schema):
         return None
 
 
-def build_schema(settings: Settings | None = None) -> strawberry.Schema:
-    """The schema, with the limits of `settings` (the environment's when not given)."""
+def build_schema() -> EventgraphSchema:
+    """The schema. Its limits are applied before it runs, by `schema.execution`."""
     return EventgraphSchema(
         query=Query,
-        extensions=create_extensions(settings or Settings()),
+        extensions=create_extensions(),
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
     )

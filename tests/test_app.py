@@ -1,6 +1,5 @@
 """The ASGI application around the GraphQL schema: routes, middleware, lifespan, failures."""
 
-import gc
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
@@ -10,7 +9,7 @@ import httpx
 import pytest
 from sqlalchemy.engine import URL
 
-from api.app import GC_THRESHOLDS, create_app
+from api.app import create_app
 from api.db.server import to_asyncpg_dsn
 from api.settings import Environment, Settings
 from api.store.reads import Store
@@ -77,7 +76,7 @@ async def test_queries_are_served_over_post_and_get(http: httpx.AsyncClient) -> 
     fetched = await http.get("/graphql", params={"query": EVENTS})
     expected = {"data": {"events": {"totalCount": 0, "nodes": []}}}
     assert posted.json() == fetched.json() == expected
-    assert posted.headers["content-type"] == "application/json"
+    assert posted.headers["content-type"] == "application/json; charset=utf-8"
 
 
 async def test_the_request_id_is_taken_from_the_caller_or_made(http: httpx.AsyncClient) -> None:
@@ -134,16 +133,29 @@ async def test_graphiql_and_introspection_follow_the_settings(
     assert refused["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
 
 
+@pytest.mark.parametrize(
+    ("broken_read", "query"),
+    [
+        # The compiled path reads a document; Strawberry's execution (introspection beside
+        # the list sends it there) reads the list.
+        ("document", EVENTS),
+        ("list", "{ __typename events(first: 1) { totalCount } __schema { queryType { name } } }"),
+    ],
+)
 async def test_an_unexpected_error_is_masked_and_logged_with_the_request_id(
-    http: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    http: httpx.AsyncClient,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    broken_read: str,
+    query: str,
 ) -> None:
     async def broken(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("secret detail")
 
-    monkeypatch.setattr(Store, "list", broken)
-    with caplog.at_level(logging.ERROR, logger="schema.extensions"):
+    monkeypatch.setattr(Store, broken_read, broken)
+    with caplog.at_level(logging.ERROR):
         response = await http.post(
-            "/graphql", json={"query": EVENTS}, headers={"X-Request-ID": "req-7"}
+            "/graphql", json={"query": query}, headers={"X-Request-ID": "req-7"}
         )
     error = response.json()["errors"][0]
     assert error["message"] == "Internal server error"
@@ -168,7 +180,3 @@ async def test_a_statement_past_the_timeout_is_a_timeout_error(database_url: URL
         await transaction.rollback()
     finally:
         await blocker.close()
-
-
-async def test_start_up_raises_the_garbage_collector_thresholds(http: httpx.AsyncClient) -> None:
-    assert gc.get_threshold() == GC_THRESHOLDS

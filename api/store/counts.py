@@ -7,15 +7,12 @@ COUNTRY participant itself, a person's or an organisation's `country_id`). Event
 participant or country fall in no bucket of that dimension.
 """
 
-from collections.abc import Sequence
-from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import ColumnElement, FromClause, Select, case, func, select, union
+from sqlalchemy import ColumnElement, FromClause, Select, Text, case, func, select, union
 
 from api.db import tables
-from api.store.entities import Row
 from api.vocabulary import ParticipantKind
 
 
@@ -30,35 +27,48 @@ class EventGroupBy(Enum):
     COUNTRY = "COUNTRY"
 
 
-@dataclass(frozen=True)
-class Bucket:
-    key: str
-    label: str
-    count: int
+# (key, label) formats of the time buckets: "2026-02" is "February 2026" (to_char writes month
+# names in English whatever the server's locale, unless asked otherwise with TM).
+TIME_FORMATS = {
+    EventGroupBy.YEAR: ("YYYY", "YYYY"),
+    EventGroupBy.MONTH: ("YYYY-MM", "FMMonth YYYY"),
+}
 
 
-MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
-TIME_FORMATS = {EventGroupBy.YEAR: "YYYY", EventGroupBy.MONTH: "YYYY-MM"}
+def in_order(statement: Select[Any], *order: ColumnElement[Any]) -> Select[Any]:
+    """`statement` sorted by `order`, its rows numbered in that order (`ordinal`), so that a
+    JSON aggregate over them can keep the order."""
+    ordinal = func.row_number().over(order_by=order).label("ordinal")
+    return statement.add_columns(ordinal).order_by(*order)
 
 
 def event_counts_statement(where: ColumnElement[bool], group_by: EventGroupBy) -> Select[Any]:
-    """Rows (key, label, count) for the events matching `where`, in bucket order."""
+    """Rows (key, label, count, ordinal) for the events matching `where`, in bucket order."""
     events = tables.events
     count = func.count().label("count")
     if group_by in TIME_FORMATS:
-        key = func.to_char(events.c.start_date, TIME_FORMATS[group_by]).label("key")
-        return select(key, key.label("label"), count).where(where).group_by(key).order_by(key)
+        key_format, label_format = TIME_FORMATS[group_by]
+        key = func.to_char(events.c.start_date, key_format)
+        buckets = (
+            select(
+                key.label("key"),
+                func.to_char(func.min(events.c.start_date), label_format).label("label"),
+                count,
+            )
+            .where(where)
+            .group_by(key)
+        )
+        return in_order(buckets, key)
     if group_by in (EventGroupBy.KIND, EventGroupBy.FORMAT, EventGroupBy.STATUS):
         column = events.c[group_by.name.lower()]
-        return (
-            select(column.label("key"), column.label("label"), count)
-            .where(where)
-            .group_by(column)
-            .order_by(count.desc(), column)
+        # MEETING reads "Meeting", STATE_VISIT "State visit".
+        label = func.upper(func.left(column, 1), type_=Text) + func.lower(
+            func.replace(func.substr(column, 2), "_", " "), type_=Text
         )
+        buckets = (
+            select(column.label("key"), label.label("label"), count).where(where).group_by(column)
+        )
+        return in_order(buckets, func.count().desc(), column)
     if group_by is EventGroupBy.TOPIC:
         return _named_buckets(
             tables.topics,
@@ -118,29 +128,13 @@ def _named_buckets(
         .where(names.c[owner_column] == owners.c.id, names.c.is_primary)
         .scalar_subquery()
     )
-    count = func.count().label("count")
-    return (
+    buckets = (
         select(
             owners.c.slug.label("key"),
             func.coalesce(primary_name, owners.c.slug).label("label"),
-            count,
+            func.count().label("count"),
         )
         .join_from(pairs, owners, owners.c.id == pairs.c.owner_id)
         .group_by(owners.c.id, owners.c.slug)
-        .order_by(count.desc(), owners.c.slug)
     )
-
-
-def read_buckets(rows: Sequence[Row], group_by: EventGroupBy) -> list[Bucket]:
-    buckets = []
-    for row in rows:
-        value: str | Enum = row["key"]
-        if isinstance(value, Enum):
-            key, label = value.name, value.name.replace("_", " ").capitalize()
-        elif group_by is EventGroupBy.MONTH:
-            year, month = value.split("-")
-            key, label = value, f"{MONTHS[int(month) - 1]} {year}"
-        else:
-            key, label = value, row["label"]
-        buckets.append(Bucket(key=key, label=label, count=row["count"]))
-    return buckets
+    return in_order(buckets, func.count().desc(), owners.c.slug)

@@ -4,15 +4,12 @@ One table drives the one filter compiler (`api.store.filters`), so adding a filt
 one line here. Field names are the snake_case names of the GraphQL filter inputs.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
-from uuid import UUID
 
-from sqlalchemy import ColumnElement, FromClause, Table, any_, literal
-from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.dialects.postgresql import UUID as PG_UUID
+from sqlalchemy import ColumnElement, FromClause, Table
 
 from api.db import tables
 from api.vocabulary import EventFormat, EventKind, EventStatus, ParticipantKind, StatementKind
@@ -106,12 +103,6 @@ class EntitySpec:
 def entity_columns(table: FromClause) -> list[ColumnElement[Any]]:
     """The columns a read returns: all of them but the search vector, which nobody reads."""
     return [column for column in table.c if column.key != "search_vector"]
-
-
-def id_array(ids: Sequence[UUID]) -> ColumnElement[Any]:
-    """`= id_array(ids)` matches any of `ids`, passed as one array parameter so that the SQL text
-    (and its prepared plan) is the same for any number of ids."""
-    return any_(literal(list(ids), ARRAY(PG_UUID(as_uuid=True))))
 
 
 ID = ScalarField("id", ScalarKind.ID)

@@ -1,8 +1,11 @@
-"""The one filter compiler: a filter dict for any entity → a SQLAlchemy boolean expression.
+"""The one filter compiler: a filter dict for any entity → a shape, its values, and its SQL.
 
-Driven by the registry in `api.store.entities`. Relations compile to EXISTS subqueries over fresh
-aliases (so an entity can filter on itself, e.g. a participant's country), which PostgreSQL plans
-as semi-joins. `not` and `every` use two-valued logic: a row whose inner filter is unknown because
+Driven by the registry in `api.store.entities`. A filter is bound in two steps: `bind_filter`
+checks a request's filter dict and turns it into a hashable shape whose operands are `Param`s
+(their values go into the read's `Params`); `compile_filter` turns a shape into a SQLAlchemy
+boolean expression, once per shape. Relations compile to EXISTS subqueries over fresh aliases (so
+an entity can filter on itself, e.g. a participant's country), which PostgreSQL plans as
+semi-joins. `not` and `every` use two-valued logic: a row whose inner filter is unknown because
 of a NULL counts as not matching, so `not` returns exactly the rows the inner filter does not.
 """
 
@@ -17,6 +20,7 @@ from sqlalchemy import (
     FromClause,
     Text,
     and_,
+    any_,
     exists,
     false,
     func,
@@ -40,9 +44,16 @@ from api.store.entities import (
     TreatyStatusField,
 )
 from api.store.errors import StoreInputError
+from api.store.params import Param, Params, ParamType
 from api.store.search import matches
 from api.store.treaties import status_as_of
 from api.vocabulary import TreatyStatus
+
+FilterShape = tuple[tuple[str, Any], ...]
+"""A bound filter: (key, part) pairs in the order given. A part is a nested shape (relations,
+`not`), a tuple of shapes (`and`, `or`), (operator, operand) pairs (scalars; the operand a
+`Param`, or a bool for `is_null`), (quantifier, shape) pairs (list relations), or a `Param`
+(`search`)."""
 
 OPERATORS: Mapping[ScalarKind, frozenset[str]] = {
     ScalarKind.ID: frozenset({"eq", "in"}),
@@ -59,119 +70,89 @@ COMPARISONS: Mapping[str, Callable[[ColumnElement[Any], Any], ColumnElement[bool
     "lt": lambda column, value: column < value,
     "lte": lambda column, value: column <= value,
 }
+PARAM_TYPES: Mapping[ScalarKind, ParamType] = {
+    ScalarKind.ID: ParamType.UUID,
+    ScalarKind.STRING: ParamType.TEXT,
+    ScalarKind.INT: ParamType.INTEGER,
+    ScalarKind.DATE: ParamType.DATE,
+    ScalarKind.DATETIME: ParamType.TIMESTAMPTZ,
+    ScalarKind.ENUM: ParamType.TEXT,
+}
+ARRAY_TYPES: Mapping[ParamType, ParamType] = {
+    ParamType.UUID: ParamType.UUID_ARRAY,
+    ParamType.TEXT: ParamType.TEXT_ARRAY,
+}
+QUANTIFIERS = ("some", "every", "none")
 
 
-def compile_filter(
-    entity: Entity, spec: FilterSpec | None, table: FromClause | None = None
-) -> ColumnElement[bool]:
-    """The condition `spec` puts on rows of `entity`'s table (or of `table`, an alias of it)."""
-    target = ENTITIES[entity].table if table is None else table
+# ---------------------------------------------------------------- binding: dict → shape
+
+
+def bind_filter(entity: Entity, spec: FilterSpec | None, params: Params) -> FilterShape:
+    """The shape of `spec` (an empty shape matches everything); its values go into `params`."""
     if not spec:
-        return true()
-    return and_(true(), *_conditions(entity, spec, target))
+        return ()
+    return _bind(entity, spec, params, entity.name.lower())
 
 
-def _conditions(entity: Entity, spec: FilterSpec, table: FromClause) -> list[ColumnElement[bool]]:
+def _bind(entity: Entity, spec: FilterSpec, params: Params, path: str) -> FilterShape:
     if not isinstance(spec, Mapping):
-        raise StoreInputError(f"a {entity.name.lower()} filter must be an object")
+        raise StoreInputError(f"{path}: a filter must be an object")
     fields = ENTITIES[entity].fields
-    conditions = []
+    shape: list[tuple[str, Any]] = []
     for key, value in spec.items():
         if value is None:
             continue
-        if key == "and":
-            conditions.append(
-                and_(true(), *(_nested(entity, item, table) for item in _list(value)))
-            )
-        elif key == "or":
-            conditions.append(
-                or_(false(), *(_nested(entity, item, table) for item in _list(value)))
-            )
+        where = f"{path}.{key}"
+        if key in ("and", "or"):
+            items = tuple(_bind(entity, item, params, where) for item in _list(value, where))
+            shape.append((key, items))
         elif key == "not":
-            conditions.append(_nested(entity, value, table).is_not(True))
+            shape.append((key, _bind(entity, value, params, where)))
         elif key in fields:
-            path = f"{entity.name.lower()}.{key}"
-            conditions.append(_field(entity, fields[key], value, table, path))
+            shape.append((key, _bind_field(fields[key], value, params, where)))
         else:
+            # The GraphQL inputs offer only registered fields: another key is a bug, not input.
             raise KeyError(f"{entity.name} has no filter field {key!r}")
-    return conditions
+    return tuple(shape)
 
 
-def _nested(entity: Entity, spec: FilterSpec, table: FromClause) -> ColumnElement[bool]:
-    return and_(true(), *_conditions(entity, spec, table))
-
-
-def _field(
-    entity: Entity, field: Field, value: Any, table: FromClause, path: str
-) -> ColumnElement[bool]:
+def _bind_field(field: Field, value: Any, params: Params, path: str) -> Any:
     match field:
-        case ScalarField(column=column, kind=kind, enum=enum):
-            return _scalar(table.c[column], kind, enum, value, path)
-        case SingleRelation(target=target, column=column):
-            related = ENTITIES[target].table.alias()
-            return exists(
-                select(related.c.id).where(
-                    related.c.id == table.c[column], compile_filter(target, value, related)
+        case ScalarField(kind=kind, enum=enum):
+            return _bind_scalar(kind, enum, value, params, path)
+        case SingleRelation(target=target):
+            return _bind(target, value, params, path)
+        case ListRelation(target=target):
+            if not isinstance(value, Mapping):
+                raise StoreInputError(f"{path} takes some, every or none")
+            quantified = []
+            for quantifier, inner in value.items():
+                if inner is None:
+                    continue
+                if quantifier not in QUANTIFIERS:
+                    raise KeyError(f"{path} has no quantifier {quantifier!r}")
+                quantified.append(
+                    (quantifier, _bind(target, inner, params, f"{path}.{quantifier}"))
                 )
-            )
-        case ListRelation():
-            return _list_relation(field, value, table, path)
-        case NameField(names=names, owner_column=owner_column):
-            name = names.alias()
-            return exists(
-                select(name.c.id).where(
-                    name.c[owner_column] == table.c.id,
-                    _scalar(name.c.value, ScalarKind.STRING, None, value, path),
-                )
-            )
+            return tuple(quantified)
+        case NameField():
+            return _bind_scalar(ScalarKind.STRING, None, value, params, path)
         case SearchField():
-            return matches(entity, table, value)
+            if not isinstance(value, str) or not value.strip():
+                raise StoreInputError(f"{path}: a search needs some text")
+            return params.add(value, ParamType.TEXT)
         case TreatyStatusField():
-            status = status_as_of(table, func.current_date())
-            return _scalar(status, ScalarKind.ENUM, TreatyStatus, value, path)
+            return _bind_scalar(ScalarKind.ENUM, TreatyStatus, value, params, path)
     assert_never(field)
 
 
-def _list_relation(
-    relation: ListRelation, value: Any, table: FromClause, path: str
-) -> ColumnElement[bool]:
-    if not isinstance(value, Mapping):
-        raise StoreInputError(f"{path} takes some, every or none")
-    target_table = ENTITIES[relation.target].table.alias()
-    if relation.link is ENTITIES[relation.target].table:
-        # The target holds the reference: no link table to join.
-        link = target_table
-    else:
-        link = relation.link.alias()
-    conditions: list[ColumnElement[bool]] = []
-    for quantifier, inner in value.items():
-        if inner is None:
-            continue
-        if quantifier not in ("some", "every", "none"):
-            raise KeyError(f"{path} has no quantifier {quantifier!r}")
-        linked = select(link.c[relation.own_column]).where(
-            link.c[relation.own_column] == table.c.id
-        )
-        if link is not target_table:
-            linked = linked.join_from(
-                link, target_table, target_table.c.id == link.c[relation.target_column]
-            )
-        matching = compile_filter(relation.target, inner, target_table)
-        if quantifier == "some":
-            conditions.append(exists(linked.where(matching)))
-        elif quantifier == "every":
-            conditions.append(~exists(linked.where(matching.is_not(True))))
-        else:
-            conditions.append(~exists(linked.where(matching)))
-    return and_(true(), *conditions)
-
-
-def _scalar(
-    column: ColumnElement[Any], kind: ScalarKind, enum: type[Enum] | None, value: Any, path: str
-) -> ColumnElement[bool]:
+def _bind_scalar(
+    kind: ScalarKind, enum: type[Enum] | None, value: Any, params: Params, path: str
+) -> tuple[tuple[str, Any], ...]:
     if not isinstance(value, Mapping):
         raise StoreInputError(f"{path} takes an object of operators")
-    conditions: list[ColumnElement[bool]] = []
+    operations: list[tuple[str, Any]] = []
     for operator, operand in value.items():
         if operand is None:
             continue
@@ -181,39 +162,28 @@ def _scalar(
         if operator == "is_null":
             if not isinstance(operand, bool):
                 raise StoreInputError(f"{where} takes true or false")
-            conditions.append(column.is_(None) if operand else column.is_not(None))
+            operations.append((operator, operand))
         elif operator == "in":
-            values = [_value(kind, enum, item, where) for item in _list(operand)]
-            conditions.append(column.in_(values) if values else false())
-        elif operator == "ne":
-            conditions.append(column.is_distinct_from(_value(kind, enum, operand, where)))
-        elif operator == "contains":
-            pattern = _folded(_value(kind, enum, operand, where))
-            conditions.append(
-                func.eventgraph_fold(column).like(literal("%") + pattern + "%", escape="\\")
-            )
-        elif operator == "starts_with":
-            pattern = _folded(_value(kind, enum, operand, where))
-            conditions.append(func.eventgraph_fold(column).like(pattern + "%", escape="\\"))
+            values = [_value(kind, enum, item, where) for item in _list(operand, where)]
+            operations.append((operator, params.add(values, ARRAY_TYPES[PARAM_TYPES[kind]])))
+        elif operator in ("contains", "starts_with"):
+            text = _value(kind, enum, operand, where)
+            escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            operations.append((operator, params.add(escaped, ParamType.TEXT)))
         else:
-            conditions.append(COMPARISONS[operator](column, _value(kind, enum, operand, where)))
-    return and_(true(), *conditions)
+            operand = _value(kind, enum, operand, where)
+            operations.append((operator, params.add(operand, PARAM_TYPES[kind])))
+    return tuple(operations)
 
 
-def _folded(value: str) -> ColumnElement[str]:
-    """`value` folded like the indexed text, with LIKE's wildcards escaped to match literally."""
-    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return func.eventgraph_fold(literal(escaped, Text), type_=Text)
-
-
-def _list(value: Any) -> Sequence[Any]:
+def _list(value: Any, where: str) -> Sequence[Any]:
     if isinstance(value, str | bytes) or not isinstance(value, Sequence | set | frozenset):
-        raise StoreInputError("expected a list")
+        raise StoreInputError(f"{where}: expected a list")
     return list(value)
 
 
 def _value(kind: ScalarKind, enum: type[Enum] | None, value: Any, where: str) -> Any:
-    """`value` checked against the field's kind; a wrong value is the caller's error."""
+    """`value` checked against the field's kind, as PostgreSQL stores it."""
     match kind:
         case ScalarKind.ID:
             if isinstance(value, UUID):
@@ -235,7 +205,119 @@ def _value(kind: ScalarKind, enum: type[Enum] | None, value: Any, where: str) ->
         case ScalarKind.ENUM:
             assert enum is not None
             if isinstance(value, enum):
-                return value
+                return value.name
             if isinstance(value, str) and value in enum.__members__:
-                return enum[value]
+                return value
     raise StoreInputError(f"{where}: {value!r} is not a valid {kind.name.lower()}")
+
+
+# ---------------------------------------------------------------- compiling: shape → SQL
+
+
+def compile_filter(
+    entity: Entity, shape: FilterShape, table: FromClause | None = None
+) -> ColumnElement[bool]:
+    """The condition `shape` puts on rows of `entity`'s table (or of `table`, an alias of it)."""
+    target = ENTITIES[entity].table if table is None else table
+    return and_(true(), *_conditions(entity, shape, target))
+
+
+def _conditions(entity: Entity, shape: FilterShape, table: FromClause) -> list[ColumnElement[bool]]:
+    fields = ENTITIES[entity].fields
+    conditions: list[ColumnElement[bool]] = []
+    for key, part in shape:
+        if key == "and":
+            conditions.append(and_(true(), *(compile_filter(entity, item, table) for item in part)))
+        elif key == "or":
+            conditions.append(or_(false(), *(compile_filter(entity, item, table) for item in part)))
+        elif key == "not":
+            conditions.append(compile_filter(entity, part, table).is_not(True))
+        else:
+            conditions.append(_field(entity, fields[key], part, table))
+    return conditions
+
+
+def _field(entity: Entity, field: Field, part: Any, table: FromClause) -> ColumnElement[bool]:
+    match field:
+        case ScalarField(column=column):
+            return _scalar(table.c[column], part)
+        case SingleRelation(target=target, column=column):
+            related = ENTITIES[target].table.alias()
+            return exists(
+                select(related.c.id).where(
+                    related.c.id == table.c[column], compile_filter(target, part, related)
+                )
+            )
+        case ListRelation():
+            return _list_relation(field, part, table)
+        case NameField(names=names, owner_column=owner_column):
+            name = names.alias()
+            return exists(
+                select(name.c.id).where(
+                    name.c[owner_column] == table.c.id, _scalar(name.c.value, part)
+                )
+            )
+        case SearchField():
+            return matches(entity, table, part)
+        case TreatyStatusField():
+            status = status_as_of(table.c.id, table.c.expires_on, func.current_date())
+            return _scalar(status, part)
+    assert_never(field)
+
+
+def _list_relation(
+    relation: ListRelation, quantified: Sequence[tuple[str, FilterShape]], table: FromClause
+) -> ColumnElement[bool]:
+    target_table = ENTITIES[relation.target].table.alias()
+    if relation.link is ENTITIES[relation.target].table:
+        # The target holds the reference: no link table to join.
+        link = target_table
+    else:
+        link = relation.link.alias()
+    conditions: list[ColumnElement[bool]] = []
+    for quantifier, inner in quantified:
+        linked = select(link.c[relation.own_column]).where(
+            link.c[relation.own_column] == table.c.id
+        )
+        if link is not target_table:
+            linked = linked.join_from(
+                link, target_table, target_table.c.id == link.c[relation.target_column]
+            )
+        matching = compile_filter(relation.target, inner, target_table)
+        if quantifier == "some":
+            conditions.append(exists(linked.where(matching)))
+        elif quantifier == "every":
+            conditions.append(~exists(linked.where(matching.is_not(True))))
+        else:
+            conditions.append(~exists(linked.where(matching)))
+    return and_(true(), *conditions)
+
+
+def _scalar(
+    column: ColumnElement[Any], operations: Sequence[tuple[str, Any]]
+) -> ColumnElement[bool]:
+    conditions: list[ColumnElement[bool]] = []
+    for operator, operand in operations:
+        if operator == "is_null":
+            conditions.append(column.is_(None) if operand else column.is_not(None))
+        elif operator == "in":
+            conditions.append(column == any_(operand.sql()))
+        elif operator == "ne":
+            conditions.append(column.is_distinct_from(operand.sql()))
+        elif operator == "contains":
+            pattern = _folded(operand)
+            conditions.append(
+                func.eventgraph_fold(column).like(literal("%") + pattern + "%", escape="\\")
+            )
+        elif operator == "starts_with":
+            conditions.append(
+                func.eventgraph_fold(column).like(_folded(operand) + "%", escape="\\")
+            )
+        else:
+            conditions.append(COMPARISONS[operator](column, operand.sql()))
+    return and_(true(), *conditions)
+
+
+def _folded(operand: Param) -> ColumnElement[str]:
+    """An escaped pattern folded like the indexed text, so that it matches it literally."""
+    return func.eventgraph_fold(operand.sql(), type_=Text)

@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, Float, FromClause, func, select
 
 from api.store.entities import ENTITIES, Entity
 from api.store.errors import StoreInputError
+from api.store.params import Param
 from api.store.search import relevance
 
 
@@ -106,10 +107,9 @@ class SortKey:
 
 @dataclass(frozen=True)
 class Ordering:
-    """A total ordering: its keys (the last one is `id`) and a tag that cursors carry."""
+    """A total ordering bound to a table: its keys, the last one `id`."""
 
     keys: tuple[SortKey, ...]
-    tag: str
 
 
 @dataclass(frozen=True)
@@ -117,7 +117,7 @@ class KeyDefinition:
     label: str
     value_type: type
     nullable: bool
-    build: Callable[[FromClause, str | None], ColumnElement[Any]]
+    build: Callable[[FromClause, Param | None], ColumnElement[Any]]
     computed: bool = False
 
 
@@ -130,7 +130,7 @@ def primary_name_key(entity: Entity) -> KeyDefinition:
     names = ENTITIES[entity].names
     assert names is not None
 
-    def build(table: FromClause, _search: str | None) -> ColumnElement[Any]:
+    def build(table: FromClause, _search: Param | None) -> ColumnElement[Any]:
         name = names.names.alias()
         return (
             select(func.eventgraph_fold(name.c.value))
@@ -142,9 +142,8 @@ def primary_name_key(entity: Entity) -> KeyDefinition:
 
 
 def relevance_key(entity: Entity) -> KeyDefinition:
-    def build(table: FromClause, search: str | None) -> ColumnElement[Any]:
-        if search is None:
-            raise StoreInputError("ordering by RELEVANCE needs a search text in the filter")
+    def build(table: FromClause, search: Param | None) -> ColumnElement[Any]:
+        assert search is not None, "ordering_shape refuses RELEVANCE without a search"
         return relevance(entity, table, search).cast(Float)
 
     return KeyDefinition("rank", float, False, build, computed=True)
@@ -194,31 +193,71 @@ RELEVANCE_ORDERS: Mapping[Entity, Order] = {
 }
 
 
-def resolve_ordering(
+@dataclass(frozen=True)
+class OrderingShape:
+    """An ordering before it meets a table: its order items, defaults resolved. Hashable; what
+    `resolve_ordering` needs to build the sort keys, and what cursors are checked against."""
+
+    entity: Entity
+    items: tuple[Order, ...]
+
+    @property
+    def ranks(self) -> bool:
+        """Whether a key is RELEVANCE, which needs the search text."""
+        return any(KEYS[item.field].label == "rank" for item in self.items)
+
+    def key_definitions(self) -> list[KeyDefinition]:
+        """The definitions of the keys, without the final `id`."""
+        return [KEYS[item.field] for item in self.items]
+
+
+def ordering_shape(
     entity: Entity,
     order: Sequence[Order],
     *,
-    scope: str,
-    search: str | None,
+    search: bool,
     default: Sequence[Order] | None = None,
-) -> Ordering:
-    """The total ordering for `order` on `entity`'s table, within a connection named `scope`.
+) -> OrderingShape:
+    """The ordering `order` asks for on `entity`, checked.
 
-    Without `order`: RELEVANCE DESC when there is a search text, else `default`, else the
-    entity's default. `scope` and the order (and the search text under RELEVANCE) go into the
-    cursor tag, so a cursor only works where it was made.
+    Without `order`: RELEVANCE DESC when the filter has a search text, else `default`, else the
+    entity's default. RELEVANCE needs the search; a field may appear once.
     """
     if not order:
         relevance_order = RELEVANCE_ORDERS.get(entity)
-        if search is not None and relevance_order is not None:
+        if search and relevance_order is not None:
             order = (relevance_order,)
         else:
             order = default or DEFAULT_ORDERS[entity]
-    table = ENTITIES[entity].table
-    keys: list[SortKey] = []
+    seen: set[OrderField] = set()
     for item in order:
         if not isinstance(item.field, ORDER_FIELDS[entity]):
             raise TypeError(f"{item.field!r} does not order {entity.name}")
+        if item.field in seen:
+            raise StoreInputError(f"the ordering names {item.field.name} twice")
+        seen.add(item.field)
+    shape = OrderingShape(entity, tuple(order))
+    if shape.ranks and not search:
+        raise StoreInputError("ordering by RELEVANCE needs a search text in the filter")
+    return shape
+
+
+def ordering_tag(shape: OrderingShape, scope: str, search: str | None) -> str:
+    """The tag cursors of this ordering carry: `scope` names the connection, and the order (and
+    the search text under RELEVANCE) follow, so that a cursor only works where it was made."""
+    signature = [scope, *(f"{item.field.name}:{item.direction.name}" for item in shape.items)]
+    if shape.ranks:
+        signature.append(search or "")
+    return hashlib.blake2b("|".join(signature).encode(), digest_size=4).hexdigest()
+
+
+def resolve_ordering(
+    shape: OrderingShape, table: FromClause | None = None, search: Param | None = None
+) -> Ordering:
+    """The sort keys of `shape` on `table` (the entity's table or an alias of it), `id` last."""
+    table = ENTITIES[shape.entity].table if table is None else table
+    keys: list[SortKey] = []
+    for item in shape.items:
         definition = KEYS[item.field]
         keys.append(
             SortKey(
@@ -231,8 +270,4 @@ def resolve_ordering(
             )
         )
     keys.append(SortKey("id", table.c.id, UUID, False, keys[-1].descending, False))
-    signature = [scope, *(f"{item.field.name}:{item.direction.name}" for item in order)]
-    if any(key.label == "rank" for key in keys):
-        signature.append(search or "")
-    tag = hashlib.blake2b("|".join(signature).encode(), digest_size=4).hexdigest()
-    return Ordering(tuple(keys), tag)
+    return Ordering(tuple(keys))

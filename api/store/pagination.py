@@ -1,9 +1,10 @@
 """Keyset pagination for every connection, top-level and nested: one helper, opaque cursors.
 
-A cursor is the urlsafe base64 of a compact JSON list: the ordering's tag (which names the
+A cursor is the urlsafe base64 (unpadded) of a JSON list: the ordering's tag (which names the
 connection, the order and, under RELEVANCE, the search text) followed by the row's sort-key
-values, ending with its id. Pages start strictly after / before a cursor position, so inserts
-never shift or repeat rows.
+values, ending with its id. PostgreSQL writes it (`cursor_column`), so that every read path
+makes the same cursor for the same row; Python reads it back (`decode_cursor`). Pages start
+strictly after / before a cursor position, so inserts never shift or repeat rows.
 
 Each page is one SQL statement with its total count. Top-level lists read the page through the
 ordering's index (LIMIT size + 1) and the count and the "rows beyond the cursor" flags as scalar
@@ -29,7 +30,10 @@ from sqlalchemy import (
     ColumnElement,
     FromClause,
     Select,
+    Text,
     and_,
+    any_,
+    cast,
     exists,
     false,
     func,
@@ -42,9 +46,19 @@ from sqlalchemy import (
 )
 
 from api.settings import Settings
-from api.store.entities import PARENT_KEY, Row, id_array
+from api.store.entities import PARENT_KEY, Entity, FilterSpec, ListRelation, Row
 from api.store.errors import StoreInputError
-from api.store.ordering import Ordering, SortKey
+from api.store.filters import FilterShape, bind_filter
+from api.store.ordering import (
+    Order,
+    Ordering,
+    OrderingShape,
+    SortKey,
+    ordering_shape,
+    ordering_tag,
+)
+from api.store.params import Param, Params, ParamType
+from api.store.relations import CONNECTIONS, Connection
 
 
 @dataclass(frozen=True)
@@ -72,16 +86,39 @@ EMPTY_PAGE = Page((), (), False, False, None, None, 0)
 
 
 @dataclass(frozen=True)
-class PageWindow:
-    """A checked page request: how many rows, which way, and the decoded cursor positions."""
+class WindowShape:
+    """A checked page request, bound: which way it reads, the page size and cursor positions
+    as placeholders (None for a NULL key value), and the cursor tag to write."""
 
-    size: int
     backward: bool
-    after: tuple[Any, ...] | None
-    before: tuple[Any, ...] | None
+    size: Param
+    after: tuple[Param | None, ...] | None
+    before: tuple[Param | None, ...] | None
+    tag: Param
 
 
-def resolve_window(request: PageRequest, ordering: Ordering, settings: Settings) -> PageWindow:
+@dataclass(frozen=True)
+class PageWindow:
+    """What Python needs to read a page back: its shape and its size."""
+
+    shape: WindowShape
+    size: int
+
+
+CURSOR_PARAM_TYPES: dict[type, ParamType] = {
+    str: ParamType.TEXT,
+    int: ParamType.INTEGER,
+    float: ParamType.FLOAT,
+    date: ParamType.DATE,
+    datetime: ParamType.TIMESTAMPTZ,
+    UUID: ParamType.UUID,
+}
+
+
+def bind_window(
+    request: PageRequest, ordering: OrderingShape, tag: str, settings: Settings, params: Params
+) -> PageWindow:
+    """`request` checked against the page limits and the ordering its cursors must come from."""
     if request.first is not None and request.last is not None:
         raise StoreInputError("pass either first or last, not both")
     for argument, size in (("first", request.first), ("last", request.last)):
@@ -89,75 +126,122 @@ def resolve_window(request: PageRequest, ordering: Ordering, settings: Settings)
             raise StoreInputError(f"{argument} must not be negative")
         if size is not None and size > settings.max_page_size:
             raise StoreInputError(f"{argument} must be at most {settings.max_page_size}")
-    backward = request.last is not None
-    size = request.last if request.last is not None else request.first
-    return PageWindow(
-        size=settings.default_page_size if size is None else size,
-        backward=backward,
-        after=None if request.after is None else decode_cursor(ordering, request.after),
-        before=None if request.before is None else decode_cursor(ordering, request.before),
+    requested = request.last if request.last is not None else request.first
+    size = settings.default_page_size if requested is None else requested
+
+    def position(cursor: str | None) -> tuple[Param | None, ...] | None:
+        if cursor is None:
+            return None
+        values = decode_cursor(ordering, tag, cursor)
+        types = [*(definition.value_type for definition in ordering.key_definitions()), UUID]
+        return tuple(
+            None if value is None else params.add(value, CURSOR_PARAM_TYPES[value_type])
+            for value, value_type in zip(values, types, strict=True)
+        )
+
+    shape = WindowShape(
+        backward=request.last is not None,
+        size=params.add(size, ParamType.INTEGER),
+        after=position(request.after),
+        before=position(request.before),
+        tag=params.add(tag, ParamType.TEXT),
     )
+    return PageWindow(shape, size)
+
+
+@dataclass(frozen=True)
+class PageSource:
+    """A page, bound: `entity`'s rows under a parent through `relation` (or all of them, for a
+    root list), filtered, ordered and windowed. Hashable: a statement's shape."""
+
+    entity: Entity
+    relation: ListRelation | None
+    filter: FilterShape
+    search: Param | None
+    ordering: OrderingShape
+    window: WindowShape
+
+
+def bind_page(
+    entity: Entity,
+    connection: Connection | None,
+    filter: FilterSpec | None,
+    order: Sequence[Order],
+    page: PageRequest,
+    settings: Settings,
+    params: Params,
+) -> tuple[PageSource, PageWindow]:
+    """A page request checked and bound: of all `entity` rows, or of `connection`. The filter's
+    own `search` (not one nested in and/or) is what RELEVANCE ranks by."""
+    spec = None if connection is None else CONNECTIONS[connection]
+    where = bind_filter(entity, filter, params)
+    search_text = filter.get("search") if filter else None
+    search = None if search_text is None else params.add(search_text, ParamType.TEXT)
+    shape = ordering_shape(
+        entity, order, search=search is not None, default=spec.default_order if spec else None
+    )
+    tag = ordering_tag(shape, entity.name if connection is None else connection.name, search_text)
+    window = bind_window(page, shape, tag, settings, params)
+    relation = None if spec is None else spec.relation
+    return PageSource(entity, relation, where, search, shape, window.shape), window
 
 
 # ---------------------------------------------------------------- cursors
 
 
-def encode_cursor(ordering: Ordering, row: Row) -> str:
-    values = [_cursor_value(row[key.label]) for key in ordering.keys]
-    payload = orjson.dumps([ordering.tag, *values])
-    return base64.urlsafe_b64encode(payload).rstrip(b"=").decode()
+def cursor_column(ordering: Ordering, tag: Param) -> ColumnElement[str]:
+    """The cursor of each row: base64url of `[tag, key values…]`, written by PostgreSQL (whose
+    base64 breaks lines every 76 characters: the breaks are dropped with the padding)."""
+    listing = func.json_build_array(tag.sql(), *(key.expression for key in ordering.keys))
+    base64 = func.encode(func.convert_to(cast(listing, Text), "UTF8"), "base64")
+    return func.rtrim(func.translate(base64, "+/\n", "-_"), "=", type_=Text)
 
 
-def _cursor_value(value: Any) -> Any:
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    if isinstance(value, UUID):
-        return value.hex
-    return value
-
-
-def decode_cursor(ordering: Ordering, cursor: str) -> tuple[Any, ...]:
+def decode_cursor(ordering: OrderingShape, tag: str, cursor: str) -> tuple[Any, ...]:
     """The sort-key values a cursor holds, checked against the ordering it must come from."""
     try:
         payload = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         decoded = orjson.loads(payload)
     except (binascii.Error, ValueError):
         raise StoreInputError("malformed cursor") from None
-    if not isinstance(decoded, list) or len(decoded) != len(ordering.keys) + 1:
+    definitions = ordering.key_definitions()
+    if not isinstance(decoded, list) or len(decoded) != len(definitions) + 2:
         raise StoreInputError("malformed cursor")
-    if decoded[0] != ordering.tag:
+    if decoded[0] != tag:
         raise StoreInputError("this cursor belongs to another connection or ordering")
+    kinds = [*((d.value_type, d.nullable) for d in definitions), (UUID, False)]
     try:
         return tuple(
-            _key_value(key, value) for key, value in zip(ordering.keys, decoded[1:], strict=True)
+            _key_value(value_type, nullable, value)
+            for (value_type, nullable), value in zip(kinds, decoded[1:], strict=True)
         )
     except (TypeError, ValueError):
         raise StoreInputError("malformed cursor") from None
 
 
-def _key_value(key: SortKey, value: Any) -> Any:
+def _key_value(value_type: type, nullable: bool, value: Any) -> Any:
     if value is None:
-        if not key.nullable:
+        if not nullable:
             raise ValueError("a cursor misses a value")
         return None
-    if key.value_type is float and isinstance(value, int | float) and not isinstance(value, bool):
+    if value_type is float and isinstance(value, int | float) and not isinstance(value, bool):
         return float(value)
-    if key.value_type is int and isinstance(value, int) and not isinstance(value, bool):
+    if value_type is int and isinstance(value, int) and not isinstance(value, bool):
         return value
     if not isinstance(value, str):
         raise TypeError("a cursor value has the wrong type")
-    if key.value_type is str:
+    if value_type is str:
         return value
-    if key.value_type is UUID:
-        return UUID(hex=value)
-    if key.value_type is datetime:
+    if value_type is UUID:
+        return UUID(value)
+    if value_type is datetime:
         moment = datetime.fromisoformat(value)
         if moment.tzinfo is None:
             raise ValueError("a cursor date-time has no offset")
         return moment
-    if key.value_type is date:
+    if value_type is date:
         return date.fromisoformat(value)
-    raise TypeError(f"a {key.value_type} cannot come from a cursor")
+    raise TypeError(f"a {value_type} cannot come from a cursor")
 
 
 # ---------------------------------------------------------------- keyset predicates
@@ -197,10 +281,6 @@ def keyset_after(
     return condition
 
 
-def _bound(key: SortKey, value: Any) -> ColumnElement[Any]:
-    return literal(value, key.expression.type)
-
-
 def _compare(
     left: ColumnElement[Any], right: ColumnElement[Any], *, descending: bool, inclusive: bool
 ) -> ColumnElement[bool]:
@@ -213,12 +293,12 @@ def _after(keys: list[SortKey], values: list[Any], *, inclusive: bool) -> Column
     first = keys[0]
     if len(keys) > 1:
         left = tuple_(*(key.expression for key in keys))
-        right = tuple_(*(_bound(key, value) for key, value in zip(keys, values, strict=True)))
+        right = tuple_(*(value.sql() for key, value in zip(keys, values, strict=True)))
         return _compare(left, right, descending=first.descending, inclusive=inclusive)
     key, value = first.expression, values[0]
     if value is None:
         return false() if first.nulls_last else key.is_not(None)
-    after = _compare(key, _bound(first, value), descending=first.descending, inclusive=inclusive)
+    after = _compare(key, value.sql(), descending=first.descending, inclusive=inclusive)
     if not first.nullable:
         return after
     return or_(after, key.is_(None)) if first.nulls_last else and_(key.is_not(None), after)
@@ -230,11 +310,9 @@ def _equal(keys: list[SortKey], values: list[Any]) -> ColumnElement[bool]:
         if value is None:
             conditions.append(key.expression.is_(None))
         elif key.nullable:
-            conditions.append(
-                and_(key.expression.is_not(None), key.expression == _bound(key, value))
-            )
+            conditions.append(and_(key.expression.is_not(None), key.expression == value.sql()))
         else:
-            conditions.append(key.expression == _bound(key, value))
+            conditions.append(key.expression == value.sql())
     return and_(*conditions)
 
 
@@ -256,7 +334,8 @@ class Bounds:
         return and_(true(), *(c for c in (self.after, self.before) if c is not None))
 
 
-def _bounds(ordering: Ordering, window: PageWindow) -> Bounds:
+def bounds_of(ordering: Ordering, window: WindowShape) -> Bounds:
+    """The cursor conditions of `window` on the rows `ordering` sorts."""
     keys, reversed_keys = ordering.keys, [key.reversed() for key in ordering.keys]
     after, before = window.after, window.before
     return Bounds(
@@ -269,12 +348,12 @@ def _bounds(ordering: Ordering, window: PageWindow) -> Bounds:
     )
 
 
-def _query_order(keys: Sequence[SortKey], window: PageWindow) -> list[ColumnElement[Any]]:
+def query_order(keys: Sequence[SortKey], window: WindowShape) -> list[ColumnElement[Any]]:
     """ORDER BY in the direction the rows are read: reversed for `last`."""
     return [(key.reversed() if window.backward else key).order_clause() for key in keys]
 
 
-def _computed_keys(ordering: Ordering) -> list[ColumnElement[Any]]:
+def computed_keys(ordering: Ordering) -> list[ColumnElement[Any]]:
     return [key.expression.label(key.label) for key in ordering.keys if key.computed]
 
 
@@ -294,13 +373,14 @@ def page_statement(
     subqueries, evaluated once. The page is outer-joined to them so that an empty page still
     returns one row carrying the total.
     """
-    bounds = _bounds(ordering, window)
+    shape = window.shape
+    bounds = bounds_of(ordering, shape)
     page = (
-        select(*columns, *_computed_keys(ordering))
+        select(*columns, *computed_keys(ordering))
         .select_from(table)
         .where(where, bounds.in_page)
-        .order_by(*_query_order(ordering.keys, window))
-        .limit(window.size + 1)
+        .order_by(*query_order(ordering.keys, shape))
+        .limit(shape.size.sql() + 1)
         .subquery("page")
     )
     meta = select(
@@ -308,12 +388,17 @@ def page_statement(
         _exists_where(table, where, bounds.at_or_before_after).label("rows_before"),
         _exists_where(table, where, bounds.at_or_after_before).label("rows_after"),
     ).subquery("meta")
-    page_keys = [replace(key, expression=page.c[key.label]) for key in ordering.keys]
+    on_page = rebound(ordering, page)
     return (
-        select(meta, *page.c)
+        select(meta, *page.c, cursor_column(on_page, shape.tag).label("cursor"))
         .select_from(meta.outerjoin(page, true()))
-        .order_by(*_query_order(page_keys, window))
+        .order_by(*query_order(on_page.keys, shape))
     )
+
+
+def rebound(ordering: Ordering, rows: FromClause) -> Ordering:
+    """`ordering` read from the columns of `rows`, a subquery that selects every key."""
+    return Ordering(tuple(replace(key, expression=rows.c[key.label]) for key in ordering.keys))
 
 
 def _exists_where(
@@ -328,7 +413,7 @@ def pages_by_parent_statement(
     from_: FromClause,
     columns: Sequence[ColumnElement[Any]],
     parent: ColumnElement[UUID],
-    parent_ids: Sequence[UUID],
+    parent_ids: Param,
     where: ColumnElement[bool],
     ordering: Ordering,
     window: PageWindow,
@@ -339,7 +424,8 @@ def pages_by_parent_statement(
     first size + 1 rows inside the bounds and one row outside them, which carries the parent's
     total and flags when its page is empty.
     """
-    bounds = _bounds(ordering, window)
+    shape = window.shape
+    bounds = bounds_of(ordering, shape)
     in_page = bounds.in_page
 
     def any_row(condition: ColumnElement[bool] | None) -> ColumnElement[bool]:
@@ -350,26 +436,26 @@ def pages_by_parent_statement(
     ranked = (
         select(
             *columns,
-            *_computed_keys(ordering),
+            *computed_keys(ordering),
             parent.label(PARENT_KEY),
             func.count().over(partition_by=parent).label("total_count"),
             any_row(bounds.at_or_before_after).label("rows_before"),
             any_row(bounds.at_or_after_before).label("rows_after"),
             in_page.label("in_page"),
             func.row_number()
-            .over(partition_by=(parent, in_page), order_by=_query_order(ordering.keys, window))
+            .over(partition_by=(parent, in_page), order_by=query_order(ordering.keys, shape))
             .label("position_in_page"),
         )
         .select_from(from_)
-        .where(parent == id_array(parent_ids), where)
+        .where(parent == any_(parent_ids.sql()), where)
         .subquery("ranked")
     )
     kept = or_(
-        and_(ranked.c.in_page, ranked.c.position_in_page <= window.size + 1),
+        and_(ranked.c.in_page, ranked.c.position_in_page <= shape.size.sql() + 1),
         and_(not_(ranked.c.in_page), ranked.c.position_in_page == 1),
     )
     return (
-        select(ranked)
+        select(ranked, cursor_column(rebound(ordering, ranked), shape.tag).label("cursor"))
         .where(kept)
         .order_by(ranked.c[PARENT_KEY], ranked.c.in_page.desc(), ranked.c.position_in_page)
     )
@@ -378,7 +464,7 @@ def pages_by_parent_statement(
 # ---------------------------------------------------------------- results
 
 
-def read_page(rows: Sequence[Row], ordering: Ordering, window: PageWindow) -> Page:
+def read_page(rows: Sequence[Row], window: PageWindow) -> Page:
     """The Page from the rows of `page_statement` (an empty page is one row without an id)."""
     meta = rows[0]
     return _page(
@@ -386,13 +472,12 @@ def read_page(rows: Sequence[Row], ordering: Ordering, window: PageWindow) -> Pa
         total_count=meta["total_count"],
         rows_before=meta["rows_before"],
         rows_after=meta["rows_after"],
-        ordering=ordering,
         window=window,
     )
 
 
 def read_pages_by_parent(
-    rows: Sequence[Row], parent_ids: Sequence[UUID], ordering: Ordering, window: PageWindow
+    rows: Sequence[Row], parent_ids: Sequence[UUID], window: PageWindow
 ) -> dict[UUID, Page]:
     """A Page for every parent id, from the rows of `pages_by_parent_statement`."""
     by_parent: dict[UUID, list[Row]] = {}
@@ -410,7 +495,6 @@ def read_pages_by_parent(
             total_count=meta["total_count"],
             rows_before=meta["rows_before"],
             rows_after=meta["rows_after"],
-            ordering=ordering,
             window=window,
         )
     return pages
@@ -422,19 +506,19 @@ def _page(
     total_count: int,
     rows_before: bool,
     rows_after: bool,
-    ordering: Ordering,
     window: PageWindow,
 ) -> Page:
     overflow = len(rows) > window.size
     rows = rows[: window.size]
-    if window.backward:
+    shape = window.shape
+    if shape.backward:
         rows.reverse()
         has_previous_page = overflow
-        has_next_page = window.before is not None and rows_after
+        has_next_page = shape.before is not None and rows_after
     else:
         has_next_page = overflow
-        has_previous_page = window.after is not None and rows_before
-    cursors = tuple(encode_cursor(ordering, row) for row in rows)
+        has_previous_page = shape.after is not None and rows_before
+    cursors = tuple(str(row["cursor"]) for row in rows)
     return Page(
         rows=tuple(rows),
         cursors=cursors,

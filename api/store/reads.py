@@ -1,109 +1,108 @@
-"""The read path: one `Store` per request, each call one SQL statement for a whole batch.
+"""The batched read path: one `Store` per request, each call one SQL statement for a whole batch.
 
-Rows come back as SQLAlchemy `RowMapping`s (read-only mappings keyed by column name); see
-docs/read-api-interface.md for the extra keys each call adds.
-
-Within `Store.pinned()` (one GraphQL operation) every call runs on one pooled connection, taken at
-the first call: a request's statements share one checkout instead of one each.
+This is what Strawberry's resolvers read through (their DataLoaders gather a tick's parents into
+one call). Rows come back as asyncpg Records (by column name); see docs/read-api-interface.md
+for the extra keys each call adds. Every call binds its values into a shape (`api.store.params`)
+and runs the statement compiled once for that shape.
 """
 
-import asyncio
 import builtins
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from functools import partial
+from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Select, select
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy import Select, any_, select
 
 from api.settings import Settings
-from api.store.counts import Bucket, EventGroupBy, event_counts_statement, read_buckets
-from api.store.entities import (
-    ENTITIES,
-    PARENT_KEY,
-    Entity,
-    FilterSpec,
-    Row,
-    entity_columns,
-    id_array,
-)
+from api.store.counts import EventGroupBy, event_counts_statement
+from api.store.documents import JsonObject, document_statement
+from api.store.entities import ENTITIES, PARENT_KEY, Entity, FilterSpec, Row, entity_columns
 from api.store.errors import StoreInputError
-from api.store.filters import compile_filter
+from api.store.filters import bind_filter, compile_filter
 from api.store.ordering import Order, resolve_ordering
 from api.store.pagination import (
     Page,
     PageRequest,
+    bind_page,
     page_statement,
     pages_by_parent_statement,
     read_page,
     read_pages_by_parent,
-    resolve_window,
 )
+from api.store.params import Params, ParamType
 from api.store.relations import (
     CONNECTIONS,
     Connection,
     Related,
+    RelatedShape,
     linked_rows,
-    related_statement,
+    related_source,
 )
-from api.store.search import SEARCHABLE, SearchHit, search_statements
+from api.store.search import SEARCHABLE, search_hits
+from api.store.statements import Database
 from api.vocabulary import EventRelationKind, ParticipationRole
 
 RowList = builtins.list[Row]
 FIRST_PAGE = PageRequest()
 
 
-def top_level_search(spec: FilterSpec | None) -> str | None:
-    """The search text RELEVANCE ranks by: the filter's own `search`, not one nested in and/or."""
-    return None if not spec else spec.get("search")
+@dataclass(frozen=True)
+class SearchHit:
+    entity: Entity
+    row: Row
+    rank: float
 
 
 class Store:
     """Read queries for one request. Holds no state between calls; cheap to create."""
 
-    def __init__(self, engine: AsyncEngine, settings: Settings) -> None:
-        self.engine = engine
+    def __init__(self, database: Database, settings: Settings) -> None:
+        self.database = database
         self.settings = settings
-        self._pinned: _Pinned | None = None
+        self.executed = 0
+        """The statements this store has run: one request's."""
 
-    @asynccontextmanager
-    async def pinned(self) -> AsyncIterator["Store"]:
-        """Run the calls made inside the block on one connection, checked out at the first call
-        and returned at the end (a request's worth of statements, instead of one checkout
-        each). The calls are serialised: one asyncpg connection runs one query at a time."""
-        pinned = self._pinned = _Pinned(asyncio.Lock())
-        try:
-            yield self
-        finally:
-            self._pinned = None
-            if pinned.connection is not None:
-                await pinned.connection.close()
+    async def _rows(
+        self, shape: Hashable, build: Callable[[], Select[Any]], params: Params
+    ) -> Sequence[Row]:
+        statement = self.database.statements.get(shape, build)
+        self.executed += 1
+        return await self.database.fetch(statement, params.values)
 
-    async def _rows(self, statement: Select[Any]) -> Sequence[Row]:
-        pinned = self._pinned
-        if pinned is None:
-            async with self.engine.connect() as connection:
-                return await _fetch(connection, statement)
-        async with pinned.lock:
-            if pinned.connection is None:
-                pinned.connection = await self.engine.connect()
-            return await _fetch(pinned.connection, statement)
+    async def document(self, data: JsonObject, params: Params) -> bytes:
+        """The UTF-8 JSON of `data` (`api.store.documents`), built by PostgreSQL."""
+        statement = self.database.statements.get(data, partial(document_statement, data))
+        self.executed += 1
+        body: bytes = await self.database.fetchval(statement, params.values)
+        return body
 
     async def by_ids(self, entity: Entity, ids: Sequence[UUID]) -> dict[UUID, Row]:
         """The rows with these ids; ids that do not exist are missing from the dict."""
         if not ids:
             return {}
+        params = Params()
+        found = params.add(list(ids), ParamType.UUID_ARRAY)
         table = ENTITIES[entity].table
-        rows = await self._rows(select_entities(entity).where(table.c.id == id_array(ids)))
+        rows = await self._rows(
+            ("by_ids", entity),
+            lambda: select(*entity_columns(table)).where(table.c.id == any_(found.sql())),
+            params,
+        )
         return {row["id"]: row for row in rows}
 
     async def by_slugs(self, entity: Entity, slugs: Sequence[str]) -> dict[str, Row]:
         if not slugs:
             return {}
+        params = Params()
+        found = params.add(list(slugs), ParamType.TEXT_ARRAY)
         table = ENTITIES[entity].table
-        rows = await self._rows(select_entities(entity).where(table.c.slug.in_(slugs)))
+        rows = await self._rows(
+            ("by_slugs", entity),
+            lambda: select(*entity_columns(table)).where(table.c.slug == any_(found.sql())),
+            params,
+        )
         return {row["slug"]: row for row in rows}
 
     async def list(
@@ -114,15 +113,20 @@ class Store:
         page: PageRequest = FIRST_PAGE,
     ) -> Page:
         """A page of a top-level connection (`Query.events`, …) with its total count."""
+        params = Params()
+        source, window = bind_page(entity, None, filter, order, page, self.settings, params)
         table = ENTITIES[entity].table
-        ordering = resolve_ordering(
-            entity, order, scope=entity.name, search=top_level_search(filter)
-        )
-        window = resolve_window(page, ordering, self.settings)
-        statement = page_statement(
-            table, entity_columns(table), compile_filter(entity, filter), ordering, window
-        )
-        return read_page(await self._rows(statement), ordering, window)
+
+        def build() -> Select[Any]:
+            return page_statement(
+                table,
+                entity_columns(table),
+                compile_filter(entity, source.filter),
+                resolve_ordering(source.ordering, table, source.search),
+                window,
+            )
+
+        return read_page(await self._rows(("list", source), build, params), window)
 
     async def list_by_parent(
         self,
@@ -135,27 +139,27 @@ class Store:
         """The page of a nested connection for each parent (rows carry `PARENT_KEY`)."""
         spec = CONNECTIONS[connection]
         child = spec.relation.target
-        ordering = resolve_ordering(
-            child,
-            order,
-            scope=connection.name,
-            search=top_level_search(filter),
-            default=spec.default_order,
-        )
-        window = resolve_window(page, ordering, self.settings)
+        params = Params()
+        source, window = bind_page(child, connection, filter, order, page, self.settings, params)
         if not parent_ids:
             return {}
-        from_, parent = linked_rows(spec.relation)
-        statement = pages_by_parent_statement(
-            from_,
-            entity_columns(ENTITIES[child].table),
-            parent,
-            parent_ids,
-            compile_filter(child, filter),
-            ordering,
-            window,
-        )
-        return read_pages_by_parent(await self._rows(statement), parent_ids, ordering, window)
+        parents = params.add(list(parent_ids), ParamType.UUID_ARRAY)
+        target = ENTITIES[child].table
+
+        def build() -> Select[Any]:
+            from_, parent = linked_rows(spec.relation, target)
+            return pages_by_parent_statement(
+                from_,
+                entity_columns(target),
+                parent,
+                parents,
+                compile_filter(child, source.filter),
+                resolve_ordering(source.ordering, target, source.search),
+                window,
+            )
+
+        rows = await self._rows(("list_by_parent", source, parents), build, params)
+        return read_pages_by_parent(rows, parent_ids, window)
 
     async def related(
         self,
@@ -168,9 +172,24 @@ class Store:
         """The whole small list of `relation` for each parent (rows carry `PARENT_KEY`)."""
         if not parent_ids:
             return {}
-        statement = related_statement(relation, parent_ids, role=role, relation_kind=relation_kind)
+        params = Params()
+        parents = params.add(list(parent_ids), ParamType.UUID_ARRAY)
+        shape = RelatedShape(relation, role, relation_kind)
+
+        def build() -> Select[Any]:
+            source = related_source(shape, lambda parent: parent == any_(parents.sql()))
+            return (
+                select(
+                    *(column.label(name) for name, column in source.columns.items()),
+                    source.parent.label(PARENT_KEY),
+                )
+                .select_from(source.from_)
+                .where(*source.where)
+                .order_by(source.parent, *source.order)
+            )
+
         lists: dict[UUID, RowList] = {parent_id: [] for parent_id in parent_ids}
-        for row in await self._rows(statement):
+        for row in await self._rows(("related", shape), build, params):
             lists[row[PARENT_KEY]].append(row)
         return lists
 
@@ -180,38 +199,33 @@ class Store:
         """The `first` best matches across `types` (default: all searchable), best first.
 
         Events and statements rank by full-text relevance; participants, treaties and topics
-        by the trigram word similarity of their best name (0..1). One statement per type.
+        by the trigram word similarity of their best name (0..1). One statement per type; ties
+        keep the order of `types`.
         """
         if first < 0 or first > self.settings.max_page_size:
             raise StoreInputError(f"first must be between 0 and {self.settings.max_page_size}")
+        if not query.strip():
+            raise StoreInputError("a search needs some text")
         hits: builtins.list[SearchHit] = []
-        for entity, statement in search_statements(
-            query, SEARCHABLE if types is None else types, first
-        ):
-            hits.extend(SearchHit(entity, row, row["rank"]) for row in await self._rows(statement))
+        for entity in SEARCHABLE if types is None else types:
+            params = Params()
+            text = params.add(query, ParamType.TEXT)
+            size = params.add(first, ParamType.INTEGER)
+            rows = await self._rows(
+                ("search", entity), partial(search_hits, entity, text, size), params
+            )
+            hits.extend(SearchHit(entity, row, row["rank"]) for row in rows)
         hits.sort(key=lambda hit: hit.rank, reverse=True)
         return hits[:first]
 
     async def event_counts(
         self, filter: FilterSpec | None, group_by: EventGroupBy
-    ) -> builtins.list[Bucket]:
-        statement = event_counts_statement(compile_filter(Entity.EVENT, filter), group_by)
-        return read_buckets(await self._rows(statement), group_by)
-
-
-def select_entities(entity: Entity) -> Select[Any]:
-    return select(*entity_columns(ENTITIES[entity].table))
-
-
-# ---------------------------------------------------------------- execution
-
-
-@dataclass
-class _Pinned:
-    lock: asyncio.Lock
-    connection: AsyncConnection | None = None
-
-
-async def _fetch(connection: AsyncConnection, statement: Select[Any]) -> Sequence[Row]:
-    result = await connection.execute(statement)
-    return cast(Sequence[Row], result.mappings().all())
+    ) -> Sequence[Row]:
+        """Rows (key, label, count) of the events matching `filter`, in bucket order."""
+        params = Params()
+        where = bind_filter(Entity.EVENT, filter, params)
+        return await self._rows(
+            ("event_counts", where, group_by),
+            lambda: event_counts_statement(compile_filter(Entity.EVENT, where), group_by),
+            params,
+        )

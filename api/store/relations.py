@@ -1,10 +1,14 @@
-"""The relations the GraphQL types load in batches: paged connections and small bounded lists.
+"""The relations the API reads under a parent row: paged connections and small bounded lists.
 
-A `Connection` is paged (`Store.list_by_parent`); a `Related` list is read whole
-(`Store.related`). Each compiles to one statement for all the parents of a request.
+A `Connection` is paged (keyset pages, `api.store.pagination`); a `Related` list is read whole,
+in its display order, and has a documented `bound` (the most items it holds; fixtures may not
+exceed it, and the query cost counts it). Both are declared here once, and each read path builds
+its statement from these declarations: the batched reads of `api.store.reads` (one statement for
+all the parents of a request) and the JSON documents of `api.store.documents` (correlated to
+each parent row).
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -13,7 +17,6 @@ from uuid import UUID
 from sqlalchemy import (
     ColumnElement,
     FromClause,
-    Select,
     case,
     literal_column,
     select,
@@ -22,14 +25,7 @@ from sqlalchemy import (
 )
 
 from api.db import tables
-from api.store.entities import (
-    ENTITIES,
-    PARENT_KEY,
-    Entity,
-    ListRelation,
-    entity_columns,
-    id_array,
-)
+from api.store.entities import ENTITIES, PARENT_KEY, Entity, ListRelation, entity_columns
 from api.store.ordering import (
     EventOrderField,
     Order,
@@ -38,6 +34,7 @@ from api.store.ordering import (
     StatementOrderField,
     TopicOrderField,
     TreatyOrderField,
+    ordering_shape,
     resolve_ordering,
 )
 from api.vocabulary import INVERSE_RELATION, EventRelationKind, ParticipationRole
@@ -91,12 +88,15 @@ CONNECTIONS: Mapping[Connection, ConnectionSpec] = {
 }
 
 
-def linked_rows(relation: ListRelation) -> tuple[FromClause, ColumnElement[UUID]]:
-    """The FROM clause reaching the related rows, and the expression holding their parent id."""
-    target = ENTITIES[relation.target].table
-    if relation.link is target:
+def linked_rows(
+    relation: ListRelation, target: FromClause | None = None
+) -> tuple[FromClause, ColumnElement[UUID]]:
+    """The FROM clause reaching the related rows (of `target`, the target table or an alias of
+    it), and the expression holding their parent id."""
+    target = ENTITIES[relation.target].table if target is None else target
+    if relation.link is ENTITIES[relation.target].table:
         return target, target.c[relation.own_column]
-    link = relation.link
+    link = relation.link.alias()
     joined = target.join(link, link.c[relation.target_column] == target.c.id)
     return joined, link.c[relation.own_column]
 
@@ -120,6 +120,27 @@ class Related(Enum):
     TOPIC_CHILDREN = "TOPIC_CHILDREN"
     SOURCE_EVENTS = "SOURCE_EVENTS"
 
+
+# The most items each list holds: fixtures may not exceed it, and the query cost counts it.
+BOUNDS: Mapping[Related, int] = {
+    Related.EVENT_PARTICIPANTS: 50,
+    Related.EVENT_TOPICS: 30,
+    Related.EVENT_TREATIES: 20,
+    Related.EVENT_SOURCES: 20,
+    Related.EVENT_RELATIONS: 50,
+    Related.STATEMENT_TOPICS: 20,
+    Related.STATEMENT_MENTIONS: 20,
+    Related.STATEMENT_TREATIES: 20,
+    Related.PARTICIPANT_NAMES: 30,
+    Related.PARTICIPANT_ROLES: 30,
+    Related.PARTICIPANT_TREATIES: 50,
+    Related.TREATY_NAMES: 30,
+    Related.TREATY_MILESTONES: 30,
+    Related.TREATY_PARTIES: 200,
+    Related.TOPIC_LABELS: 30,
+    Related.TOPIC_CHILDREN: 50,
+    Related.SOURCE_EVENTS: 100,
+}
 
 # The order of related entities: chronological events, names alphabetically.
 RELATED_ORDERS: Mapping[Entity, Order] = {
@@ -168,85 +189,106 @@ NAME_LISTS: Mapping[Related, tuple[FromClause, str]] = {
     Related.TOPIC_LABELS: (tables.topic_labels, "topic_id"),
 }
 
+ParentMatch = Callable[[ColumnElement[UUID]], ColumnElement[bool]]
+"""The condition on a related row's parent id: all of a request's parents (`= ANY($n)`), or
+the one parent row a JSON document is built for (`= events_1.id`)."""
 
-def related_statement(
-    relation: Related,
-    parent_ids: Sequence[UUID],
-    *,
-    role: ParticipationRole | None = None,
-    relation_kind: EventRelationKind | None = None,
-) -> Select[Any]:
-    """The rows of `relation` for all `parent_ids`, each with `PARENT_KEY`, in display order."""
+
+@dataclass(frozen=True)
+class RelatedShape:
+    """A related list as a request asks for it (hashable: part of a read's shape)."""
+
+    relation: Related
+    role: ParticipationRole | None = None
+    relation_kind: EventRelationKind | None = None
+
+
+@dataclass(frozen=True)
+class RelatedSource:
+    """Where the rows of a related list come from, over fresh aliases: for one statement."""
+
+    from_: FromClause
+    parent: ColumnElement[UUID]
+    columns: Mapping[str, ColumnElement[Any]]
+    """Each row's values by name: the entity's columns, and `role` or `relation_kind`."""
+    where: tuple[ColumnElement[bool], ...]
+    order: tuple[ColumnElement[Any], ...]
+    """The display order, within one parent."""
+
+
+def related_source(shape: RelatedShape, parent_match: ParentMatch) -> RelatedSource:
+    relation = shape.relation
     if relation is Related.EVENT_RELATIONS:
-        return _event_relations(parent_ids, relation_kind)
+        return _event_relations(parent_match, shape.relation_kind)
     if relation in NAME_LISTS:
-        names, owner = NAME_LISTS[relation]
-        return (
-            select(*names.c, names.c[owner].label(PARENT_KEY))
-            .where(names.c[owner] == id_array(parent_ids))
-            .order_by(names.c[owner], names.c.is_primary.desc(), names.c.language, names.c.value)
+        table, owner = NAME_LISTS[relation]
+        names = table.alias()
+        return RelatedSource(
+            from_=names,
+            parent=names.c[owner],
+            columns={column.key: column for column in names.c},
+            where=(parent_match(names.c[owner]),),
+            order=(names.c.is_primary.desc(), names.c.language, names.c.value),
         )
     if relation is Related.PARTICIPANT_ROLES:
-        roles = tables.participant_roles
-        return (
-            select(*roles.c, roles.c.participant_id.label(PARENT_KEY))
-            .where(roles.c.participant_id == id_array(parent_ids))
-            .order_by(roles.c.participant_id, roles.c.start_date.nulls_last(), roles.c.id)
+        roles = tables.participant_roles.alias()
+        return RelatedSource(
+            from_=roles,
+            parent=roles.c.participant_id,
+            columns={column.key: column for column in roles.c},
+            where=(parent_match(roles.c.participant_id),),
+            order=(roles.c.start_date.nulls_last(), roles.c.id),
         )
     if relation is Related.TREATY_MILESTONES:
-        milestones = tables.treaty_milestones
-        return (
-            select(*milestones.c, milestones.c.treaty_id.label(PARENT_KEY))
-            .where(milestones.c.treaty_id == id_array(parent_ids))
-            .order_by(milestones.c.treaty_id, milestones.c.date, milestones.c.id)
+        milestones = tables.treaty_milestones.alias()
+        return RelatedSource(
+            from_=milestones,
+            parent=milestones.c.treaty_id,
+            columns={column.key: column for column in milestones.c},
+            where=(parent_match(milestones.c.treaty_id),),
+            order=(milestones.c.date, milestones.c.id),
         )
-    return _related_entities(relation, parent_ids, role)
+    return _related_entities(shape, parent_match)
 
 
-def _related_entities(
-    relation: Related, parent_ids: Sequence[UUID], role: ParticipationRole | None
-) -> Select[Any]:
-    link = RELATED_ENTITIES[relation]
-    from_, parent = linked_rows(link)
-    target = ENTITIES[link.target].table
-    ordering = resolve_ordering(
-        link.target, (RELATED_ORDERS[link.target],), scope=relation.name, search=None
-    )
-    extra: list[ColumnElement[Any]] = []
-    first_order: list[ColumnElement[Any]] = [parent]
-    if relation is Related.EVENT_PARTICIPANTS:
-        participation = tables.event_participants
-        extra.append(participation.c.role)
+def _related_entities(shape: RelatedShape, parent_match: ParentMatch) -> RelatedSource:
+    relation = RELATED_ENTITIES[shape.relation]
+    target = ENTITIES[relation.target].table.alias()
+    from_, parent = linked_rows(relation, target)
+    order_shape = ordering_shape(relation.target, (RELATED_ORDERS[relation.target],), search=False)
+    ordering = resolve_ordering(order_shape, target)
+    columns = {str(column.key): column for column in entity_columns(target)}
+    where = [parent_match(parent)]
+    first_order: list[ColumnElement[Any]] = []
+    if shape.relation is Related.EVENT_PARTICIPANTS:
+        role = parent.table.c.role
+        columns["role"] = role
         # Hosts first, then guests, participants, mediators, observers.
         first_order.append(
-            case(
-                *(
-                    (participation.c.role == item, rank)
-                    for rank, item in enumerate(ParticipationRole)
-                )
-            )
+            case(*((role == item, rank) for rank, item in enumerate(ParticipationRole)))
         )
-    statement = (
-        select(*entity_columns(target), *extra, parent.label(PARENT_KEY))
-        .select_from(from_)
-        .where(parent == id_array(parent_ids))
-        .order_by(*first_order, *(key.order_clause() for key in ordering.keys))
+        if shape.role is not None:
+            where.append(role == shape.role)
+    return RelatedSource(
+        from_=from_,
+        parent=parent,
+        columns=columns,
+        where=tuple(where),
+        order=(*first_order, *(key.order_clause() for key in ordering.keys)),
     )
-    if role is not None:
-        statement = statement.where(tables.event_participants.c.role == role)
-    return statement
 
 
 def _event_relations(
-    parent_ids: Sequence[UUID], relation_kind: EventRelationKind | None
-) -> Select[Any]:
+    parent_match: ParentMatch, relation_kind: EventRelationKind | None
+) -> RelatedSource:
     """Relations are stored once per pair; from the far end the kind reads inverted
     (A PRECEDES B shows on B as FOLLOWS A)."""
-    relations, events = tables.event_relations, tables.events
+    relations, events = tables.event_relations.alias(), tables.events.alias()
+    backward_relations, backward_events = tables.event_relations.alias(), tables.events.alias()
     kind_type = relations.c.kind.type
     inverse = case(
         *(
-            (relations.c.kind == kind, literal_column(f"'{INVERSE_RELATION[kind].name}'"))
+            (backward_relations.c.kind == kind, literal_column(f"'{INVERSE_RELATION[kind].name}'"))
             for kind in EventRelationKind
         )
     )
@@ -257,19 +299,33 @@ def _event_relations(
             relations.c.kind.label("relation_kind"),
         )
         .join_from(relations, events, events.c.id == relations.c.to_event_id)
-        .where(relations.c.from_event_id == id_array(parent_ids))
+        .where(parent_match(relations.c.from_event_id))
     )
     backward = (
         select(
-            *entity_columns(events),
-            relations.c.to_event_id.label(PARENT_KEY),
+            *entity_columns(backward_events),
+            backward_relations.c.to_event_id.label(PARENT_KEY),
             type_coerce(inverse, kind_type).label("relation_kind"),
         )
-        .join_from(relations, events, events.c.id == relations.c.from_event_id)
-        .where(relations.c.to_event_id == id_array(parent_ids))
+        .join_from(
+            backward_relations,
+            backward_events,
+            backward_events.c.id == backward_relations.c.from_event_id,
+        )
+        .where(parent_match(backward_relations.c.to_event_id))
     )
     if relation_kind is not None:
         forward = forward.where(relations.c.kind == relation_kind)
-        backward = backward.where(relations.c.kind == INVERSE_RELATION[relation_kind])
+        backward = backward.where(backward_relations.c.kind == INVERSE_RELATION[relation_kind])
+    # Each branch reads its own aliases; anything else it names is the parent's row (JSON
+    # documents correlate the relation to the event it is read for).
+    forward = forward.correlate_except(relations, events)
+    backward = backward.correlate_except(backward_relations, backward_events)
     both = union_all(forward, backward).subquery("related")
-    return select(both).order_by(both.c[PARENT_KEY], both.c.start_date, both.c.id)
+    return RelatedSource(
+        from_=both,
+        parent=both.c[PARENT_KEY],
+        columns={str(column.key): column for column in both.c if column.key != PARENT_KEY},
+        where=(),
+        order=(both.c.start_date, both.c.id),
+    )

@@ -13,19 +13,16 @@ Every parsed query is an uncorrelated scalar subquery, so PostgreSQL parses it o
 """
 
 import functools
-from collections.abc import Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Float,
     FromClause,
     Select,
-    Text,
     and_,
     case,
     func,
-    literal,
     literal_column,
     select,
     union,
@@ -33,35 +30,23 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import REGCONFIG, TSQUERY
 
 from api.db import tables
-from api.store.entities import ENTITIES, Entity, Row, entity_columns
-from api.store.errors import StoreInputError
+from api.store.entities import ENTITIES, Entity, entity_columns
+from api.store.params import Param
 from api.vocabulary import STEMMED_LANGUAGES
 
 CONFIGURATIONS = tuple(f"eventgraph_{name}" for name in [*STEMMED_LANGUAGES.values(), "simple"])
 SEARCHABLE = (Entity.EVENT, Entity.STATEMENT, Entity.PARTICIPANT, Entity.TREATY, Entity.TOPIC)
 
 
-class SearchHit(NamedTuple):
-    entity: Entity
-    row: Row
-    rank: float
-
-
-def checked_search_text(text: object) -> str:
-    if not isinstance(text, str) or not text.strip():
-        raise StoreInputError("a search needs some text")
-    return text
-
-
 def configuration(name: str) -> ColumnElement[Any]:
     return literal_column(f"'{name}'::regconfig", REGCONFIG)
 
 
-def parsed(name: str, text: str) -> ColumnElement[Any]:
-    return func.websearch_to_tsquery(configuration(name), literal(text, Text), type_=TSQUERY)
+def parsed(name: str, text: Param) -> ColumnElement[Any]:
+    return func.websearch_to_tsquery(configuration(name), text.sql(), type_=TSQUERY)
 
 
-def search_query(text: str) -> ColumnElement[Any]:
+def search_query(text: Param) -> ColumnElement[Any]:
     """The tsquery for `text`: the web-search syntax, parsed in every language and ORed."""
     queries = [parsed(name, text) for name in CONFIGURATIONS]
     combined = functools.reduce(
@@ -70,7 +55,7 @@ def search_query(text: str) -> ColumnElement[Any]:
     return select(combined).scalar_subquery()
 
 
-def own_language_query(table: FromClause, text: str) -> ColumnElement[Any]:
+def own_language_query(table: FromClause, text: Param) -> ColumnElement[Any]:
     """`text` parsed in the configuration of each row's language."""
     row_configuration = func.eventgraph_search_config(table.c.language, type_=REGCONFIG)
     *stemmed, simple = CONFIGURATIONS
@@ -83,7 +68,7 @@ def own_language_query(table: FromClause, text: str) -> ColumnElement[Any]:
     )
 
 
-def vector_matches(table: FromClause, text: str) -> ColumnElement[bool]:
+def vector_matches(table: FromClause, text: Param) -> ColumnElement[bool]:
     """The row's vector matches `text`: found through the index, confirmed in its language."""
     vector = table.c.search_vector
     return and_(
@@ -92,9 +77,8 @@ def vector_matches(table: FromClause, text: str) -> ColumnElement[bool]:
     )
 
 
-def matches(entity: Entity, table: FromClause, text: str) -> ColumnElement[bool]:
+def matches(entity: Entity, table: FromClause, text: Param) -> ColumnElement[bool]:
     """Events: the title or summary, or any of the event's statements; statements: the text."""
-    text = checked_search_text(text)
     if entity is Entity.STATEMENT:
         return vector_matches(table, text)
     if entity is not Entity.EVENT:
@@ -110,10 +94,9 @@ def matches(entity: Entity, table: FromClause, text: str) -> ColumnElement[bool]
     return table.c.id.in_(matching)
 
 
-def relevance(entity: Entity, table: FromClause, text: str) -> ColumnElement[Any]:
+def relevance(entity: Entity, table: FromClause, text: Param) -> ColumnElement[Any]:
     """ts_rank of the row's vector; for an event, its title/summary rank plus the rank of its
     best-matching statement, so a meeting whose quotes match ranks with its own words."""
-    text = checked_search_text(text)
     own = func.ts_rank(table.c.search_vector, own_language_query(table, text), type_=Float)
     if entity is Entity.STATEMENT:
         return own
@@ -131,55 +114,41 @@ def relevance(entity: Entity, table: FromClause, text: str) -> ColumnElement[Any
     return own + func.coalesce(best_statement, 0)
 
 
-def name_search(entity: Entity, text: str, first: int) -> Select[Any]:
-    """Participants, treaties or topics whose name or label has a word like `text` (trigram word
-    similarity on folded text, so "poutine" finds "Vladimir Poutine"), best first."""
+def name_rank(entity: Entity, text: Param) -> Select[Any]:
+    """(owner_id, rank) of the participants, treaties or topics whose name or label has a word
+    like `text` (trigram word similarity on folded text, so "poutine" finds "Vladimir Poutine")."""
     spec = ENTITIES[entity]
     assert spec.names is not None
-    table, names = spec.table, spec.names.names.alias()
-    folded_query = func.eventgraph_fold(text)
+    names = spec.names.names.alias()
+    folded_query = func.eventgraph_fold(text.sql())
     folded_name = func.eventgraph_fold(names.c.value)
     owner = names.c[spec.names.owner_column]
-    ranked = (
+    return (
         select(
             owner.label("owner_id"),
             func.max(func.word_similarity(folded_query, folded_name, type_=Float)).label("rank"),
         )
         .where(folded_query.bool_op("<%")(folded_name))
         .group_by(owner)
-        .subquery()
     )
+
+
+def search_hits(entity: Entity, text: Param, first: Param) -> Select[Any]:
+    """The `first` best rows of `entity` for `text` with their `rank`, best first: events and
+    statements by full-text relevance, the others by the word similarity of their best name."""
+    table = ENTITIES[entity].table
+    if entity in (Entity.EVENT, Entity.STATEMENT):
+        rank = relevance(entity, table, text).label("rank")
+        return (
+            select(*entity_columns(table), rank)
+            .where(matches(entity, table, text))
+            .order_by(rank.desc(), table.c.id)
+            .limit(first.sql())
+        )
+    ranked = name_rank(entity, text).subquery()
     return (
         select(*entity_columns(table), ranked.c.rank)
         .join_from(table, ranked, ranked.c.owner_id == table.c.id)
         .order_by(ranked.c.rank.desc(), table.c.id)
-        .limit(first)
+        .limit(first.sql())
     )
-
-
-def text_search(entity: Entity, text: str, first: int) -> Select[Any]:
-    """Events or statements matching `text`, most relevant first."""
-    table = ENTITIES[entity].table
-    rank = relevance(entity, table, text).label("rank")
-    return (
-        select(*entity_columns(table), rank)
-        .where(matches(entity, table, text))
-        .order_by(rank.desc(), table.c.id)
-        .limit(first)
-    )
-
-
-def search_statements(
-    text: str, types: Sequence[Entity], first: int
-) -> list[tuple[Entity, Select[Any]]]:
-    """One statement per type, each ranked and limited to `first`; merged by the caller."""
-    checked_search_text(text)
-    statements: list[tuple[Entity, Select[Any]]] = []
-    for entity in types:
-        if entity not in SEARCHABLE:
-            raise TypeError(f"{entity.name} is not searchable")
-        if entity in (Entity.EVENT, Entity.STATEMENT):
-            statements.append((entity, text_search(entity, text, first)))
-        else:
-            statements.append((entity, name_search(entity, text, first)))
-    return statements

@@ -9,8 +9,9 @@ is EXPIRED even without an EXPIRED milestone.
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
+from uuid import UUID
 
-from sqlalchemy import ColumnElement, FromClause, case, func, literal_column, select, type_coerce
+from sqlalchemy import ColumnElement, case, func, literal_column, select, type_coerce
 
 from api.db import tables
 from api.store.entities import Row
@@ -30,20 +31,27 @@ STATUS_TYPE = tables.vocabulary(TreatyStatus)
 
 def treaty_status(milestones: Iterable[Row], expires_on: date | None, as_of: date) -> TreatyStatus:
     """The status as of `as_of`, from milestone rows (`kind`, `date`) and the current expiry."""
-    reached = [milestone for milestone in milestones if milestone["date"] <= as_of]
+    reached = [
+        (milestone["date"], TreatyMilestoneKind[milestone["kind"]])
+        for milestone in milestones
+        if milestone["date"] <= as_of
+    ]
     if not reached:
         return TreatyStatus.PROPOSED
-    latest = max(reached, key=lambda m: (m["date"], LIFECYCLE.index(m["kind"])))
-    status = MILESTONE_STATUS[latest["kind"]]
+    _, kind = max(reached, key=lambda dated: (dated[0], LIFECYCLE.index(dated[1])))
+    status = MILESTONE_STATUS[kind]
     if status is TreatyStatus.IN_FORCE and expires_on is not None and expires_on < as_of:
         return TreatyStatus.EXPIRED
     return status
 
 
-def status_as_of(treaty: FromClause, as_of: ColumnElement[date]) -> ColumnElement[Any]:
-    """The same rule in SQL for the treaty rows of `treaty`, typed as a TreatyStatus column."""
+def status_as_of(
+    treaty_id: ColumnElement[UUID], expires_on: ColumnElement[date], as_of: ColumnElement[date]
+) -> ColumnElement[Any]:
+    """The same rule in SQL for the treaty `treaty_id` expiring on `expires_on`, typed as a
+    TreatyStatus column."""
     milestone = tables.treaty_milestones.alias()
-    expired = treaty.c.expires_on < as_of
+    expired = expires_on < as_of
 
     def name(status: TreatyStatus) -> ColumnElement[str]:
         return literal_column(f"'{status.name}'")
@@ -56,7 +64,7 @@ def status_as_of(treaty: FromClause, as_of: ColumnElement[date]) -> ColumnElemen
 
     latest = (
         select(case(*((milestone.c.kind == kind, mapped(kind)) for kind in LIFECYCLE)))
-        .where(milestone.c.treaty_id == treaty.c.id, milestone.c.date <= as_of)
+        .where(milestone.c.treaty_id == treaty_id, milestone.c.date <= as_of)
         .order_by(
             milestone.c.date.desc(),
             case(

@@ -1,12 +1,13 @@
 """Global IDs and the Node interface: every major type is fetchable by one opaque ID."""
-# mypy: disable-error-code="untyped-decorator"
-# (Strawberry types @strawberry.field(description=...) as returning Any.)
 
 import binascii
 from base64 import b64decode, b64encode
 from uuid import UUID
 
 import strawberry
+
+from api.store.entities import Entity
+from schema.fields import RowObject, global_id
 
 
 def encode_global_id(type_name: str, key: UUID) -> str:
@@ -23,14 +24,32 @@ def decode_global_id(global_id: str) -> tuple[str, UUID] | None:
         return None
 
 
+NODE_ENTITIES: dict[str, Entity] = {
+    "Event": Entity.EVENT,
+    "Statement": Entity.STATEMENT,
+    "Participant": Entity.PARTICIPANT,
+    "Treaty": Entity.TREATY,
+    "Topic": Entity.TOPIC,
+    "Source": Entity.SOURCE,
+}
+"""GraphQL type name → store entity, for global IDs."""
+
+
+def node_key(global_id: str, expected: Entity | None = None) -> tuple[Entity, UUID] | None:
+    """The entity and id a global ID names; None when it is malformed or of another type."""
+    decoded = decode_global_id(global_id)
+    if decoded is None or decoded[0] not in NODE_ENTITIES:
+        return None
+    entity = NODE_ENTITIES[decoded[0]]
+    if expected is not None and entity is not expected:
+        return None
+    return entity, decoded[1]
+
+
 @strawberry.interface(
     description="An object with a global ID: any of them can be fetched again with Query.node."
 )
-class Node:
-    uuid: strawberry.Private[UUID]
-
-    @strawberry.field(
-        description="The global ID of this object: opaque, stable, unique across all types."
+class Node(RowObject):
+    id: strawberry.ID = global_id(
+        "The global ID of this object: opaque, stable, unique across all types."
     )
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(encode_global_id(type(self).__name__, self.uuid))

@@ -12,7 +12,6 @@ from typing import Any
 import httpx
 import pytest
 from ruamel.yaml import YAML
-from sqlalchemy import event
 from sqlalchemy.engine import URL
 from starlette.applications import Starlette
 
@@ -20,6 +19,7 @@ from api.app import create_app
 from api.db.server import drop_database
 from api.fixtures.load import load_fixtures
 from api.settings import PROJECT_ROOT, Settings
+from api.store.statements import Database
 from tests.conftest import TEMPLATE, clone_database
 
 SEED = PROJECT_ROOT / "fixtures" / "seed"
@@ -91,20 +91,27 @@ async def client(seed_app: Starlette) -> AsyncIterator[GraphQLClient]:
         yield graphql
 
 
+class StatementCount:
+    """How many SQL statements the app ran inside a `counting_statements` block."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        self.start = database.executed
+        self.end: int | None = None
+
+    def __len__(self) -> int:
+        end = self.database.executed if self.end is None else self.end
+        return end - self.start
+
+
 @contextmanager
-def counting_statements(app: Starlette) -> Iterator[list[str]]:
-    """The SQL statements the app's engine executes inside the block."""
-    executed: list[str] = []
-
-    def record(*args: Any) -> None:
-        executed.append(args[2])
-
-    engine = app.state.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", record)
+def counting_statements(app: Starlette) -> Iterator[StatementCount]:
+    """The SQL statements the app's database runs inside the block."""
+    count = StatementCount(app.state.database)
     try:
-        yield executed
+        yield count
     finally:
-        event.remove(engine, "before_cursor_execute", record)
+        count.end = app.state.database.executed
 
 
 def seed_files() -> list[Path]:

@@ -1,17 +1,18 @@
 """A store on a fresh database, and a small world modelled on the seed article."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
 from uuid import UUID
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from api.db.server import to_asyncpg_dsn
 from api.settings import Settings
 from api.store.reads import Store
+from api.store.statements import Database, close_database, open_database
 from api.vocabulary import (
     EventFormat,
     EventKind,
@@ -26,22 +27,19 @@ from tests.store.corpus import Corpus
 
 
 @pytest.fixture
-def store(engine: AsyncEngine) -> Store:
-    return Store(engine, Settings())
+async def database(database_url: URL) -> AsyncIterator[Database]:
+    """The read pool the API would use, on this test's database."""
+    database = await open_database(
+        to_asyncpg_dsn(database_url), pool_size=2, statement_timeout_ms=5_000, acquire_timeout=5
+    )
+    yield database
+    await close_database(database)
 
 
 @pytest.fixture
-def statement_log(engine: AsyncEngine) -> Iterator[list[str]]:
-    """The SQL statements the engine executes while the test runs."""
-    executed: list[str] = []
-
-    def record(*args: Any) -> None:
-        executed.append(args[2])
-
-    listener: Callable[..., None] = record
-    event.listen(engine.sync_engine, "before_cursor_execute", listener)
-    yield executed
-    event.remove(engine.sync_engine, "before_cursor_execute", listener)
+def store(database: Database) -> Store:
+    """A store over this test's database; `store.executed` counts its statements."""
+    return Store(database, Settings())
 
 
 @dataclass(frozen=True)

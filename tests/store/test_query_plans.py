@@ -4,7 +4,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.store.entities import Entity
@@ -12,6 +12,7 @@ from api.store.ordering import Order, OrderDirection, StatementOrderField
 from api.store.pagination import PageRequest
 from api.store.reads import Store
 from api.store.relations import Connection
+from api.store.statements import Database
 
 # 5,000 events, 20,000 statements (one in 500 about "coopération"), 5,000 people.
 CORPUS = """
@@ -42,28 +43,26 @@ VACUUM ANALYZE
 """
 
 
-async def plans_of(engine: AsyncEngine, read: Callable[[], Awaitable[Any]]) -> list[str]:
+async def plans_of(database: Database, read: Callable[[], Awaitable[Any]]) -> list[str]:
     """The EXPLAIN output of each statement `read` executes, with its real parameters."""
-    executed: list[tuple[str, Any]] = []
-
-    def record(*args: Any) -> None:
-        executed.append((args[2], args[3]))
-
-    event.listen(engine.sync_engine, "before_cursor_execute", record)
+    database.trace = []
     try:
         await read()
+        executed, database.trace = database.trace, None
     finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", record)
+        database.trace = None
     plans = []
-    async with engine.connect() as connection:
-        for statement, parameters in executed:
-            result = await connection.exec_driver_sql(f"EXPLAIN {statement}", parameters)
-            plans.append("\n".join(result.scalars()))
+    async with database.pool.acquire() as connection:
+        for statement, arguments in executed:
+            rows = await connection.fetch(f"EXPLAIN {statement}", *arguments)
+            plans.append("\n".join(row[0] for row in rows))
     return plans
 
 
 @pytest.mark.slow
-async def test_main_reads_use_their_indexes(engine: AsyncEngine, store: Store) -> None:
+async def test_main_reads_use_their_indexes(
+    engine: AsyncEngine, database: Database, store: Store
+) -> None:
     async with engine.connect() as connection:
         autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
         for statement in CORPUS.split(";"):
@@ -75,7 +74,7 @@ async def test_main_reads_use_their_indexes(engine: AsyncEngine, store: Store) -
     first = await store.list(Entity.EVENT)
 
     async def expect(read: Callable[[], Awaitable[Any]], *indexes: str) -> None:
-        (plan,) = await plans_of(engine, read)
+        (plan,) = await plans_of(database, read)
         for index in indexes:
             assert index in plan, plan
 

@@ -1,0 +1,543 @@
+"""Documents: JSON that PostgreSQL builds, one statement for the whole `data` of a response.
+
+A `JsonObject` says what to build: its members in order, each a value read from the current row
+(a column, a global id, a name in a language), a nested object (from the same row, a referenced
+row, a related list, a page of a connection) or a constant. Objects are hashable and hold
+`Param`s for the request's values, so one describes a statement's shape: `document_statement`
+compiles it once (`api.store.statements`), and later requests of the same shape only bind
+values. Nested reads are correlated subqueries over fresh aliases, each answered through the
+indexes of the relation it reads (as PostGraphile does); pages are keyset pages with the same
+filters, orderings, cursors and flags as the batched reads of `api.store.reads`, built from the
+same declarations.
+
+Instants are written as Python's `datetime.isoformat()` writes a UTC instant, so that every read
+path answers the same text.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, Protocol, assert_never
+from uuid import UUID
+
+from sqlalchemy import (
+    ColumnElement,
+    FromClause,
+    Select,
+    Text,
+    case,
+    cast,
+    exists,
+    false,
+    func,
+    literal,
+    literal_column,
+    null,
+    select,
+    union_all,
+)
+from sqlalchemy.dialects.postgresql import aggregate_order_by
+
+from api.store.counts import EventGroupBy, event_counts_statement
+from api.store.entities import ENTITIES, Entity, NameField
+from api.store.filters import FilterShape, compile_filter
+from api.store.names import best_name_sql
+from api.store.ordering import resolve_ordering
+from api.store.pagination import (
+    Bounds,
+    PageSource,
+    bounds_of,
+    computed_keys,
+    cursor_column,
+    query_order,
+    rebound,
+)
+from api.store.params import Param
+from api.store.relations import RelatedShape, linked_rows, related_source
+from api.store.search import search_hits
+from api.store.treaties import status_as_of
+
+MAX_MEMBERS = 50
+"""json_build_object takes at most 100 arguments: 50 members."""
+
+
+class Columns(Protocol):
+    """The columns of the current row, by name (a table's `.c`, or a mapping)."""
+
+    def __getitem__(self, key: str, /) -> ColumnElement[Any]: ...
+
+
+class ValueFormat(Enum):
+    PLAIN = "PLAIN"
+    """As PostgreSQL writes the value in JSON (text, numbers, booleans, ISO dates)."""
+    INSTANT = "INSTANT"
+    """A timestamptz, as Python writes a UTC instant ("2026-02-04T10:00:00+00:00")."""
+
+
+# ---------------------------------------------------------------- what to build
+
+
+@dataclass(frozen=True)
+class JsonObject:
+    members: tuple[tuple[str, "JsonValue"], ...]
+
+
+@dataclass(frozen=True)
+class ColumnValue:
+    column: str
+    format: ValueFormat = ValueFormat.PLAIN
+
+
+@dataclass(frozen=True)
+class ConstantValue:
+    """A string known when the document is planned (a `__typename`), or null."""
+
+    value: str | None
+
+
+@dataclass(frozen=True)
+class ParamValue:
+    """A value the request supplies (the rate-limit numbers)."""
+
+    param: Param
+
+
+@dataclass(frozen=True)
+class GlobalIdValue:
+    """base64 of "TypeName:id", as `schema.types.node.encode_global_id` writes it."""
+
+    type_name: str
+
+
+@dataclass(frozen=True)
+class NameValue:
+    names: NameField
+    language: Param | None
+
+
+@dataclass(frozen=True)
+class TreatyStatusValue:
+    as_of: Param
+
+
+@dataclass(frozen=True)
+class SameRowObject:
+    """An object read from the current row; null when `present_if` is null."""
+
+    object: JsonObject
+    present_if: str | None = None
+
+
+@dataclass(frozen=True)
+class ReferencedObject:
+    """The row of `target` whose id the current row's `column` holds; null when none."""
+
+    column: str
+    target: Entity
+    object: JsonObject
+
+
+@dataclass(frozen=True)
+class RelatedList:
+    shape: RelatedShape
+    element: JsonObject
+
+
+@dataclass(frozen=True)
+class PageObject:
+    """A connection: its members are `PagePart`s (or constants)."""
+
+    source: PageSource
+    parts: JsonObject
+
+
+@dataclass(frozen=True)
+class TotalCount:
+    pass
+
+
+@dataclass(frozen=True)
+class PageNodes:
+    element: JsonObject
+
+
+@dataclass(frozen=True)
+class PageEdges:
+    """Each edge: members `EdgeCursor`, `EdgeNode` or constants."""
+
+    edge: JsonObject
+
+
+@dataclass(frozen=True)
+class EdgeCursor:
+    pass
+
+
+@dataclass(frozen=True)
+class EdgeNode:
+    element: JsonObject
+
+
+@dataclass(frozen=True)
+class PageInfoObject:
+    """Members: `PageFlag`s, `PageCursor`s or constants."""
+
+    info: JsonObject
+
+
+class PageFlag(Enum):
+    HAS_NEXT_PAGE = "HAS_NEXT_PAGE"
+    HAS_PREVIOUS_PAGE = "HAS_PREVIOUS_PAGE"
+
+
+class PageCursor(Enum):
+    START = "START"
+    END = "END"
+
+
+@dataclass(frozen=True)
+class RowByKey:
+    """The row of `entity` with this id (and slug, when both are given); null when none."""
+
+    entity: Entity
+    id: Param | None
+    slug: Param | None
+    object: JsonObject
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    """The best `first` rows for `text` across `types` (each with its object), best first."""
+
+    text: Param
+    first: Param
+    types: tuple[tuple[Entity, JsonObject], ...]
+
+
+@dataclass(frozen=True)
+class EventBuckets:
+    filter: FilterShape
+    group_by: EventGroupBy
+    element: JsonObject
+    """Over the columns key, label, count."""
+
+
+@dataclass(frozen=True)
+class JsonArray:
+    items: tuple["JsonValue", ...]
+
+
+JsonValue = (
+    ColumnValue
+    | ConstantValue
+    | ParamValue
+    | GlobalIdValue
+    | NameValue
+    | TreatyStatusValue
+    | SameRowObject
+    | ReferencedObject
+    | RelatedList
+    | PageObject
+    | TotalCount
+    | PageNodes
+    | PageEdges
+    | EdgeCursor
+    | EdgeNode
+    | PageInfoObject
+    | PageFlag
+    | PageCursor
+    | RowByKey
+    | SearchResults
+    | EventBuckets
+    | JsonArray
+    | JsonObject
+)
+
+
+# ---------------------------------------------------------------- how to build it
+
+
+def document_statement(data: JsonObject) -> Select[Any]:
+    """One row, one column: the UTF-8 bytes of `data` as JSON."""
+    return select(func.convert_to(cast(_object(data, {}), Text), "UTF8"))
+
+
+def _object(obj: JsonObject, row: Columns, page: "_Page | None" = None) -> ColumnElement[Any]:
+    if len(obj.members) > MAX_MEMBERS:
+        raise ValueError(f"a document object has more than {MAX_MEMBERS} members")
+    arguments: list[ColumnElement[Any]] = []
+    for key, value in obj.members:
+        arguments.append(literal_column(_quoted(key)))
+        arguments.append(_value(value, row, page))
+    return func.json_build_object(*arguments)
+
+
+def _quoted(text: str) -> str:
+    """A SQL string literal of a GraphQL name (letters, digits and underscores only)."""
+    if not text.replace("_", "").isalnum() or not text.isascii():
+        raise ValueError(f"not a GraphQL name: {text!r}")
+    return f"'{text}'"
+
+
+def _value(value: JsonValue, row: Columns, page: "_Page | None") -> ColumnElement[Any]:
+    match value:
+        case ColumnValue(column=column, format=ValueFormat.INSTANT):
+            return python_isoformat(row[column])
+        case ColumnValue(column=column):
+            return row[column]
+        case ConstantValue(value=text):
+            return null() if text is None else cast(literal_column(_quoted(text)), Text)
+        case ParamValue(param=param):
+            return param.sql()
+        case GlobalIdValue(type_name=type_name):
+            return global_id(type_name, row["id"])
+        case NameValue(names=names, language=language):
+            return best_name_sql(names, row["id"], language)
+        case TreatyStatusValue(as_of=as_of):
+            return status_as_of(row["id"], row["expires_on"], as_of.sql())
+        case SameRowObject(object=obj, present_if=present_if):
+            if present_if is None:
+                return _object(obj, row)
+            return case((row[present_if].is_(None), null()), else_=_object(obj, row))
+        case ReferencedObject(column=column, target=target, object=obj):
+            table = ENTITIES[target].table.alias()
+            return _correlated(
+                select(_object(obj, table.c)).where(table.c.id == row[column]), table
+            )
+        case RelatedList(shape=shape, element=element):
+            source = related_source(shape, lambda parent: parent == row["id"])
+            elements = (
+                select(_array(_object(element, source.columns), *source.order))
+                .select_from(source.from_)
+                .where(*source.where)
+            )
+            return _correlated(elements, source.from_)
+        case PageObject(source=source, parts=parts):
+            return _Page(source, row, parts).json()
+        case TotalCount() | PageNodes() | PageEdges() | EdgeCursor() | EdgeNode():
+            assert page is not None, "a page part outside a page"
+            return page.part(value)
+        case PageInfoObject() | PageFlag() | PageCursor():
+            assert page is not None, "a page part outside a page"
+            return page.part(value)
+        case RowByKey(entity=entity, id=key, slug=slug, object=obj):
+            table = ENTITIES[entity].table.alias()
+            conditions = []
+            if key is not None:
+                conditions.append(table.c.id == key.sql())
+            if slug is not None:
+                conditions.append(table.c.slug == slug.sql())
+            return _correlated(select(_object(obj, table.c)).where(*conditions), table)
+        case SearchResults():
+            return _search(value)
+        case EventBuckets(filter=shape, group_by=group_by, element=element):
+            buckets = event_counts_statement(compile_filter(Entity.EVENT, shape), group_by)
+            rows = buckets.subquery()
+            return _correlated(select(_array(_object(element, rows.c), rows.c.ordinal)), rows)
+        case JsonArray(items=items):
+            return func.json_build_array(*(_value(item, row, page) for item in items))
+        case JsonObject():
+            return _object(value, row, page)
+    assert_never(value)
+
+
+def _correlated(statement: Select[Any], *own: FromClause) -> ColumnElement[Any]:
+    """`statement` as a scalar subquery reading `own` and correlated to everything else it
+    names: the rows of the enclosing levels (SQLAlchemy's automatic correlation looks at the
+    directly enclosing SELECT only)."""
+    return statement.correlate_except(*own).scalar_subquery()
+
+
+def _array(element: ColumnElement[Any], *order: ColumnElement[Any]) -> ColumnElement[Any]:
+    """The JSON array of `element` over the rows, in `order`; [] when there are none."""
+    aggregated = (
+        func.json_agg(aggregate_order_by(element, *order)) if order else func.json_agg(element)
+    )
+    return func.coalesce(aggregated, literal_column("'[]'::json"))
+
+
+def python_isoformat(instant: ColumnElement[Any]) -> ColumnElement[str]:
+    """`instant` as Python writes a UTC datetime: microseconds only when there are some."""
+    utc = func.timezone("UTC", instant)
+    microseconds = func.extract("microseconds", utc) % 1_000_000
+    fraction = case(
+        (microseconds == 0, literal("", Text)), else_=func.to_char(utc, ".US", type_=Text)
+    )
+    seconds = func.to_char(utc, 'YYYY-MM-DD"T"HH24:MI:SS', type_=Text)
+    return seconds + fraction + literal("+00:00", Text)
+
+
+def global_id(type_name: str, key: ColumnElement[UUID]) -> ColumnElement[str]:
+    text = literal(f"{type_name}:", Text) + cast(key, Text)
+    encoded = func.encode(func.convert_to(text, "UTF8"), "base64")
+    return func.replace(encoded, "\n", "", type_=Text)
+
+
+@dataclass(frozen=True)
+class _PageRows:
+    """Fresh aliases of the rows a page reads from: the FROM clause, the entity's table among
+    it, and the conditions the rows must meet (the filter, and the parent)."""
+
+    from_: FromClause
+    target: FromClause
+    where: tuple[ColumnElement[bool], ...]
+
+    @staticmethod
+    def of(source: PageSource, parent: Columns) -> "_PageRows":
+        target = ENTITIES[source.entity].table.alias()
+        where = [compile_filter(source.entity, source.filter, target)]
+        if source.relation is None:
+            return _PageRows(target, target, tuple(where))
+        from_, parent_id = linked_rows(source.relation, target)
+        where.append(parent_id == parent["id"])
+        return _PageRows(from_, target, tuple(where))
+
+
+class _Page:
+    """One page of a connection under the current row, and the SQL of each of its parts."""
+
+    def __init__(self, source: PageSource, parent: Columns, parts: JsonObject) -> None:
+        self.source = source
+        self.parent = parent
+        self.parts = parts
+        rows = _PageRows.of(source, parent)
+        self.ordering = resolve_ordering(source.ordering, rows.target, source.search)
+        window = source.window
+        read_order = query_order(self.ordering.keys, window)
+        keys = {key.label for key in self.ordering.keys if not key.computed}
+        needed = sorted(keys | {"id"} | page_columns(parts))
+        self.rows = (
+            select(
+                *(rows.target.c[name] for name in needed),
+                *computed_keys(self.ordering),
+                func.row_number().over(order_by=read_order).label("page_position"),
+            )
+            .select_from(rows.from_)
+            .where(*rows.where, bounds_of(self.ordering, window).in_page)
+            .order_by(*read_order)
+            .limit(window.size.sql() + 1)
+            .correlate_except(rows.from_)
+            .subquery()
+        )
+        position = self.rows.c.page_position
+        self.kept = position <= window.size.sql()
+        self.shown = position.desc() if window.backward else position.asc()
+        self.shown_backwards = position.asc() if window.backward else position.desc()
+
+    def json(self) -> ColumnElement[Any]:
+        """One row, whatever the page holds: the parts aggregate over its rows (an empty
+        grouping set makes a single group even when no part aggregates)."""
+        page = select(_object(self.parts, self.rows.c, self)).select_from(self.rows)
+        return _correlated(page.group_by(literal_column("()")), self.rows)
+
+    def _cursor(self) -> ColumnElement[str]:
+        return cursor_column(rebound(self.ordering, self.rows), self.source.window.tag)
+
+    def _exists(
+        self, condition: Callable[[Bounds], ColumnElement[bool] | None]
+    ) -> ColumnElement[bool]:
+        """Some row of the filtered list meets a cursor condition (over fresh aliases)."""
+        rows = _PageRows.of(self.source, self.parent)
+        ordering = resolve_ordering(self.source.ordering, rows.target, self.source.search)
+        chosen = condition(bounds_of(ordering, self.source.window))
+        if chosen is None:
+            return false()
+        found = select(literal(1)).select_from(rows.from_).where(*rows.where, chosen)
+        return exists(found.correlate_except(rows.from_))
+
+    def part(self, value: JsonValue) -> ColumnElement[Any]:
+        window = self.source.window
+        match value:
+            case TotalCount():
+                rows = _PageRows.of(self.source, self.parent)
+                counted = select(func.count()).select_from(rows.from_).where(*rows.where)
+                return _correlated(counted, rows.from_)
+            case PageNodes(element=element):
+                return self._shown(_object(element, self.rows.c))
+            case PageEdges(edge=edge):
+                return self._shown(_object(edge, self.rows.c, self))
+            case EdgeCursor():
+                return self._cursor()
+            case EdgeNode(element=element):
+                return _object(element, self.rows.c)
+            case PageInfoObject(info=info):
+                return _object(info, self.rows.c, self)
+            case PageFlag.HAS_NEXT_PAGE:
+                if window.backward:
+                    return self._exists(lambda bounds: bounds.at_or_after_before)
+                return func.count() > window.size.sql()
+            case PageFlag.HAS_PREVIOUS_PAGE:
+                if window.backward:
+                    return func.count() > window.size.sql()
+                return self._exists(lambda bounds: bounds.at_or_before_after)
+            case PageCursor.START | PageCursor.END:
+                order = self.shown if value is PageCursor.START else self.shown_backwards
+                cursors = func.array_agg(aggregate_order_by(self._cursor(), order))
+                return cursors.filter(self.kept)[1]
+        raise AssertionError(f"{value!r} is not a part of a page")
+
+    def _shown(self, element: ColumnElement[Any]) -> ColumnElement[Any]:
+        aggregated = func.json_agg(aggregate_order_by(element, self.shown)).filter(self.kept)
+        return func.coalesce(aggregated, literal_column("'[]'::json"))
+
+
+def page_columns(parts: JsonObject) -> set[str]:
+    """The columns the nodes of a page read (through `nodes` or `edges { node }`)."""
+    used: set[str] = set()
+    for _, value in parts.members:
+        match value:
+            case PageNodes(element=element):
+                used |= row_columns(element)
+            case PageEdges(edge=edge):
+                for _, part in edge.members:
+                    if isinstance(part, EdgeNode):
+                        used |= row_columns(part.element)
+            case _:
+                pass
+    return used
+
+
+def _search(results: SearchResults) -> ColumnElement[Any]:
+    if not results.types:
+        return literal_column("'[]'::json")
+    branches = []
+    for ordinal, (entity, obj) in enumerate(results.types):
+        hits = search_hits(entity, results.text, results.first).subquery()
+        branches.append(
+            select(
+                hits.c.rank.label("rank"),
+                literal(ordinal).label("ordinal"),
+                hits.c.id.label("id"),
+                _object(obj, hits.c).label("result"),
+            )
+        )
+    merged = union_all(*branches).subquery()
+    best = (
+        select(merged)
+        .order_by(merged.c.rank.desc(), merged.c.ordinal, merged.c.id)
+        .limit(results.first.sql())
+        .subquery()
+    )
+    return _correlated(
+        select(_array(best.c.result, best.c.rank.desc(), best.c.ordinal, best.c.id)), best
+    )
+
+
+def row_columns(obj: JsonObject) -> set[str]:
+    """The columns of the current row that `obj` reads (for tests and for trimming selects)."""
+    used: set[str] = set()
+    for _, value in obj.members:
+        match value:
+            case ColumnValue(column=column) | ReferencedObject(column=column):
+                used.add(column)
+            case SameRowObject(object=inner, present_if=present_if):
+                used |= row_columns(inner)
+                if present_if is not None:
+                    used.add(present_if)
+            case TreatyStatusValue():
+                used |= {"id", "expires_on"}
+            case GlobalIdValue() | NameValue() | RelatedList() | PageObject():
+                used.add("id")
+            case _:
+                pass
+    return used

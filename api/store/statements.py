@@ -1,0 +1,173 @@
+"""Statements compiled once per shape, and the pool they run on.
+
+`StatementCache` turns a shape (see `api.store.params`) into SQL text once, with the order in
+which the read's values fill `$1, $2, …`; asyncpg prepares each text once per connection. The
+`Database` runs them on an asyncpg pool and turns driver failures into the store's own errors.
+"""
+
+import asyncio
+import re
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Callable, Hashable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+import asyncpg
+from sqlalchemy.dialects.postgresql import asyncpg as asyncpg_dialect
+from sqlalchemy.engine import Dialect
+from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.compiler import SQLCompiler
+
+from api.store.errors import StoreTimeoutError, StoreUnavailableError
+
+DIALECT: Dialect = asyncpg_dialect.dialect()  # type: ignore[no-untyped-call]
+PARAM_NAME = re.compile(r"^p(\d+)$")
+
+
+@dataclass(frozen=True)
+class Constant:
+    """A value the statement itself carries (a literal of the builder), the same every time."""
+
+    value: Any
+
+
+@dataclass(frozen=True)
+class CompiledStatement:
+    sql: str
+    slots: tuple[int | Constant, ...]
+    """For `$1, $2, …`: the index of the read's value, or a constant."""
+
+    def arguments(self, values: Sequence[Any]) -> list[Any]:
+        return [slot.value if isinstance(slot, Constant) else values[slot] for slot in self.slots]
+
+
+def compile_statement(statement: ClauseElement) -> CompiledStatement:
+    compiled = statement.compile(dialect=DIALECT)
+    assert isinstance(compiled, SQLCompiler)
+    slots: list[int | Constant] = []
+    for name in compiled.positiontup or ():
+        match = PARAM_NAME.match(name)
+        if match:
+            slots.append(int(match.group(1)))
+        else:
+            value = compiled.binds[name].effective_value
+            slots.append(Constant(value.name if isinstance(value, Enum) else value))
+    return CompiledStatement(str(compiled), tuple(slots))
+
+
+class StatementCache:
+    """A bounded LRU of compiled statements by shape."""
+
+    def __init__(self, maxsize: int) -> None:
+        self.maxsize = maxsize
+        self._statements: OrderedDict[Hashable, CompiledStatement] = OrderedDict()
+        self.compiled = 0
+
+    def get(self, shape: Hashable, build: Callable[[], ClauseElement]) -> CompiledStatement:
+        statement = self._statements.get(shape)
+        if statement is not None:
+            self._statements.move_to_end(shape)
+            return statement
+        statement = compile_statement(build())
+        self.compiled += 1
+        self._statements[shape] = statement
+        if len(self._statements) > self.maxsize:
+            self._statements.popitem(last=False)
+        return statement
+
+
+# Failures that mean "the database is not there (or not for us) right now".
+UNAVAILABLE: tuple[type[BaseException], ...] = (
+    OSError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.ConnectionDoesNotExistError,
+    asyncpg.TooManyConnectionsError,
+    asyncpg.AdminShutdownError,
+    asyncpg.CrashShutdownError,
+    asyncpg.InvalidCatalogNameError,
+    asyncpg.InvalidAuthorizationSpecificationError,
+    asyncpg.InterfaceError,
+)
+
+
+class Database:
+    """The read side of PostgreSQL: a pool, and the statements compiled for it."""
+
+    def __init__(self, pool: asyncpg.Pool, *, acquire_timeout: float, cache_size: int) -> None:
+        self.pool = pool
+        self.acquire_timeout = acquire_timeout
+        self.statements = StatementCache(cache_size)
+        self.executed = 0
+        """Statements run since start, all requests together."""
+        self.trace: list[tuple[str, list[Any]]] | None = None
+        """When a list, each statement run is appended with its arguments (tests, EXPLAIN)."""
+
+    @asynccontextmanager
+    async def _connection(self) -> AsyncIterator["asyncpg.pool.PoolConnectionProxy[Any]"]:
+        try:
+            connection = await self.pool.acquire(timeout=self.acquire_timeout)
+        except TimeoutError:
+            raise StoreUnavailableError("no database connection came free in time") from None
+        except UNAVAILABLE as error:
+            raise StoreUnavailableError(f"the database is unreachable: {error}") from error
+        try:
+            yield connection
+        except asyncpg.QueryCanceledError as error:
+            raise StoreTimeoutError(str(error)) from error
+        except UNAVAILABLE as error:
+            raise StoreUnavailableError(f"the database went away: {error}") from error
+        finally:
+            await self.pool.release(connection)
+
+    async def fetch(self, statement: CompiledStatement, values: Sequence[Any]) -> list[Any]:
+        """The rows of one statement (asyncpg Records: by column name or position)."""
+        arguments = self._arguments(statement, values)
+        async with self._connection() as connection:
+            rows: list[Any] = await connection.fetch(statement.sql, *arguments)
+            return rows
+
+    async def fetchval(self, statement: CompiledStatement, values: Sequence[Any]) -> Any:
+        """The first column of the first row of one statement."""
+        arguments = self._arguments(statement, values)
+        async with self._connection() as connection:
+            return await connection.fetchval(statement.sql, *arguments)
+
+    def _arguments(self, statement: CompiledStatement, values: Sequence[Any]) -> list[Any]:
+        self.executed += 1
+        arguments = statement.arguments(values)
+        if self.trace is not None:
+            self.trace.append((statement.sql, arguments))
+        return arguments
+
+
+async def open_database(
+    dsn: str,
+    *,
+    pool_size: int,
+    statement_timeout_ms: int,
+    acquire_timeout: float,
+    cache_size: int = 1_024,
+) -> Database:
+    """A `Database` on a new pool. Connections open on demand (a server started while PostgreSQL
+    is down serves 503s, then recovers by itself), give up after `acquire_timeout`, and run in
+    UTC so that JSON built by PostgreSQL writes instants as Python does."""
+    pool = await asyncpg.create_pool(
+        dsn,
+        min_size=0,
+        max_size=pool_size,
+        timeout=acquire_timeout,
+        statement_cache_size=cache_size,
+        server_settings={
+            "statement_timeout": str(statement_timeout_ms),
+            "application_name": "eventgraph",
+            "TimeZone": "UTC",
+        },
+    )
+    return Database(pool, acquire_timeout=acquire_timeout, cache_size=cache_size)
+
+
+async def close_database(database: Database) -> None:
+    await asyncio.wait_for(database.pool.close(), timeout=10)

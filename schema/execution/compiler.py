@@ -1,0 +1,311 @@
+"""From a plan and a request's variables to the document PostgreSQL builds (`api.store.documents`).
+
+Each planned field becomes the JSON value its declaration (`schema.fields.Read`) says, under the
+field's response key, in the plan's order. Arguments are coerced as GraphQL coerces them and
+bound as statement parameters; the store checks them as it does for Strawberry's resolvers.
+
+Whatever would be an error (an argument the store refuses: `StoreInputError` anywhere; a
+lookup without id nor slug; an object wider than PostgreSQL builds in one call) is `Declined`:
+the request then runs through Strawberry's execution, which reports the error exactly as GraphQL
+specifies (its path, the null it propagates). The compiled path answers only requests that
+succeed.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from graphql import GraphQLError, get_named_type
+from graphql.execution.values import VariableValues, get_argument_values
+
+from api.settings import Settings
+from api.store.documents import (
+    MAX_MEMBERS,
+    ColumnValue,
+    ConstantValue,
+    EdgeCursor,
+    EdgeNode,
+    EventBuckets,
+    GlobalIdValue,
+    JsonArray,
+    JsonObject,
+    JsonValue,
+    NameValue,
+    PageCursor,
+    PageEdges,
+    PageFlag,
+    PageInfoObject,
+    PageNodes,
+    PageObject,
+    ParamValue,
+    ReferencedObject,
+    RelatedList,
+    RowByKey,
+    SameRowObject,
+    SearchResults,
+    TotalCount,
+    TreatyStatusValue,
+    ValueFormat,
+)
+from api.store.entities import Entity
+from api.store.errors import StoreInputError
+from api.store.filters import bind_filter
+from api.store.pagination import PageRequest, bind_page
+from api.store.params import Params, ParamType
+from api.store.relations import Related, RelatedShape
+from api.store.search import SEARCHABLE
+from schema.execution.plan import OperationPlan, PlannedField
+from schema.fields import (
+    ColumnRead,
+    ConnectionRead,
+    EmbeddedRead,
+    GlobalIdRead,
+    LookupRead,
+    NameRead,
+    PagePartRead,
+    ReferenceRead,
+    RelatedRead,
+    RootRead,
+    TreatyStatusRead,
+    given,
+)
+from schema.filters import optional_store_filter
+from schema.ordering import to_store_order
+from schema.types.node import NODE_ENTITIES, node_key
+
+ENTITY_TYPES = {entity: type_name for type_name, entity in NODE_ENTITIES.items()}
+DEFAULT_SEARCH_SIZE = 20
+PAGE_FLAGS = {"hasNextPage": PageFlag.HAS_NEXT_PAGE, "hasPreviousPage": PageFlag.HAS_PREVIOUS_PAGE}
+PAGE_CURSORS = {"startCursor": PageCursor.START, "endCursor": PageCursor.END}
+
+
+class Declined(Exception):  # noqa: N818 (a verdict, not a failure)
+    """The compiled path does not answer this request; Strawberry's execution will."""
+
+
+@dataclass(frozen=True)
+class RequestValues:
+    """What a compiled read needs from the request besides its variables."""
+
+    settings: Settings
+    today: date
+    rate_limit: Mapping[str, Any]
+    """The numbers `Query.rateLimit` answers: limit, cost, remaining, reset_at."""
+
+
+class _Compiler:
+    def __init__(self, variables: VariableValues, values: RequestValues) -> None:
+        self.variables = variables
+        self.values = values
+        self.params = Params()
+
+    def arguments(self, field: PlannedField) -> dict[str, Any]:
+        assert field.definition is not None
+        try:
+            return get_argument_values(field.definition, field.node, self.variables)
+        except GraphQLError as error:
+            raise Declined(f"an argument of {field.key}: {error.message}") from None
+
+    def object(self, fields: tuple[PlannedField, ...], type_name: str) -> JsonObject:
+        if len(fields) > MAX_MEMBERS:
+            raise Declined(f"{len(fields)} fields on one {type_name}")
+        return JsonObject(tuple((field.key, self.value(field, type_name)) for field in fields))
+
+    def selected(self, field: PlannedField, type_name: str | None = None) -> JsonObject:
+        """The object of `field`'s selection (of `type_name`, for an abstract field)."""
+        assert field.selection is not None
+        by_type = field.selection.by_type
+        name = type_name or next(iter(by_type))
+        return self.object(by_type[name], name)
+
+    def value(self, field: PlannedField, type_name: str) -> JsonValue:
+        read = field.read
+        if field.definition is None:
+            return ConstantValue(type_name)  # __typename
+        match read:
+            case ColumnRead(column=column):
+                instant = get_named_type(field.definition.type).name == "DateTime"
+                return ColumnValue(column, ValueFormat.INSTANT if instant else ValueFormat.PLAIN)
+            case GlobalIdRead():
+                return GlobalIdValue(type_name)
+            case EmbeddedRead(present_if=present_if):
+                return SameRowObject(self.selected(field), present_if)
+            case ReferenceRead(column=column, target=target):
+                return ReferencedObject(column, target, self.selected(field))
+            case RelatedRead(relation=relation):
+                return RelatedList(self.related_shape(field, relation), self.selected(field))
+            case ConnectionRead(entity=entity, connection=connection):
+                arguments = self.arguments(field)
+                request = PageRequest(
+                    first=given(arguments.get("first")),
+                    after=given(arguments.get("after")),
+                    last=given(arguments.get("last")),
+                    before=given(arguments.get("before")),
+                )
+                source, _ = bind_page(
+                    entity,
+                    connection,
+                    optional_store_filter(arguments.get("filter")),
+                    to_store_order(arguments.get("orderBy")),
+                    request,
+                    self.values.settings,
+                    self.params,
+                )
+                return PageObject(source, self.page_parts(field, entity))
+            case NameRead(names=names):
+                language = given(self.arguments(field).get("language"))
+                param = None if language is None else self.params.add(language, ParamType.TEXT)
+                return NameValue(names, param)
+            case TreatyStatusRead():
+                as_of = given(self.arguments(field).get("asOf")) or self.values.today
+                return TreatyStatusValue(self.params.add(as_of, ParamType.DATE))
+            case LookupRead(entity=entity):
+                return self.lookup(field, entity)
+            case RootRead(name=name):
+                return self.root(field, name)
+            case PagePartRead():
+                raise AssertionError("page parts are compiled with their page")
+        raise Declined(f"{field.key} has no declared read")
+
+    def related_shape(self, field: PlannedField, relation: Related) -> RelatedShape:
+        if field.definition is not None and not field.definition.args:
+            return RelatedShape(relation)
+        arguments = self.arguments(field)
+        role, kind = given(arguments.get("role")), given(arguments.get("kind"))
+        return RelatedShape(
+            relation,
+            role=role.value if role is not None else None,
+            relation_kind=kind.value if kind is not None else None,
+        )
+
+    def page_parts(self, field: PlannedField, entity: Entity) -> JsonObject:
+        assert field.selection is not None
+        ((connection_type, parts),) = field.selection.by_type.items()
+        node_type = ENTITY_TYPES[entity]
+        members: list[tuple[str, JsonValue]] = []
+        for part in parts:
+            name = part.name
+            if part.definition is None:
+                members.append((part.key, ConstantValue(connection_type)))
+            elif name == "totalCount":
+                members.append((part.key, TotalCount()))
+            elif name == "nodes":
+                members.append((part.key, PageNodes(self.selected(part, node_type))))
+            elif name == "edges":
+                members.append((part.key, PageEdges(self.edge(part, node_type))))
+            else:
+                members.append((part.key, PageInfoObject(self.page_info(part))))
+        return JsonObject(tuple(members))
+
+    def edge(self, field: PlannedField, node_type: str) -> JsonObject:
+        assert field.selection is not None
+        ((edge_type, parts),) = field.selection.by_type.items()
+        members: list[tuple[str, JsonValue]] = []
+        for part in parts:
+            if part.definition is None:
+                members.append((part.key, ConstantValue(edge_type)))
+            elif part.name == "cursor":
+                members.append((part.key, EdgeCursor()))
+            else:
+                members.append((part.key, EdgeNode(self.selected(part, node_type))))
+        return JsonObject(tuple(members))
+
+    def page_info(self, field: PlannedField) -> JsonObject:
+        assert field.selection is not None
+        ((info_type, parts),) = field.selection.by_type.items()
+        members: list[tuple[str, JsonValue]] = []
+        for part in parts:
+            if part.definition is None:
+                members.append((part.key, ConstantValue(info_type)))
+            elif part.name in PAGE_FLAGS:
+                members.append((part.key, PAGE_FLAGS[part.name]))
+            else:
+                members.append((part.key, PAGE_CURSORS[part.name]))
+        return JsonObject(tuple(members))
+
+    def node(self, field: PlannedField, global_id: str, expected: Entity | None) -> JsonValue:
+        key = node_key(global_id, expected)
+        if key is None:
+            return ConstantValue(None)
+        entity, uuid = key
+        type_name = ENTITY_TYPES[entity]
+        obj = self.selected(field, type_name)
+        return RowByKey(entity, self.params.add(uuid, ParamType.UUID), None, obj)
+
+    def lookup(self, field: PlannedField, entity: Entity) -> JsonValue:
+        arguments = self.arguments(field)
+        global_id, slug = given(arguments.get("id")), given(arguments.get("slug"))
+        if global_id is None and slug is None:
+            raise Declined(f"{field.key} needs an id or a slug")
+        if global_id is None:
+            obj = self.selected(field)
+            return RowByKey(entity, None, self.params.add(slug, ParamType.TEXT), obj)
+        found = self.node(field, global_id, entity)
+        if isinstance(found, RowByKey) and slug is not None:
+            slug_param = self.params.add(slug, ParamType.TEXT)
+            return RowByKey(found.entity, found.id, slug_param, found.object)
+        return found
+
+    def root(self, field: PlannedField, name: str) -> JsonValue:
+        arguments = self.arguments(field)
+        if name == "node":
+            return self.node(field, arguments["id"], None)
+        if name == "nodes":
+            return JsonArray(tuple(self.node(field, item, None) for item in arguments["ids"]))
+        if name == "search":
+            return self.search(field, arguments)
+        if name == "eventCounts":
+            filter = bind_filter(
+                Entity.EVENT, optional_store_filter(arguments.get("filter")), self.params
+            )
+            return EventBuckets(filter, arguments["groupBy"].value, self.selected(field))
+        assert name == "rateLimit"
+        return self.rate_limit(field)
+
+    def search(self, field: PlannedField, arguments: dict[str, Any]) -> JsonValue:
+        query: str = arguments["query"]
+        first = arguments.get("first")
+        size = DEFAULT_SEARCH_SIZE if first is None else first
+        if not query.strip() or not 0 <= size <= self.values.settings.max_page_size:
+            raise Declined("a search the store refuses")
+        chosen = given(arguments.get("types"))
+        entities = SEARCHABLE if chosen is None else tuple(item.value for item in chosen)
+        types = tuple((entity, self.selected(field, ENTITY_TYPES[entity])) for entity in entities)
+        return SearchResults(
+            self.params.add(query, ParamType.TEXT), self.params.add(size, ParamType.INTEGER), types
+        )
+
+    def rate_limit(self, field: PlannedField) -> JsonObject:
+        assert field.selection is not None
+        ((type_name, parts),) = field.selection.by_type.items()
+        numbers = self.values.rate_limit
+        members: list[tuple[str, JsonValue]] = []
+        for part in parts:
+            if part.definition is None:
+                members.append((part.key, ConstantValue(type_name)))
+                continue
+            assert isinstance(part.read, ColumnRead)
+            value = numbers[part.read.column]
+            if isinstance(value, datetime):
+                param = self.params.add(value.isoformat(), ParamType.TEXT)
+            else:
+                param = self.params.add(value, ParamType.INTEGER)
+            members.append((part.key, ParamValue(param)))
+        return JsonObject(tuple(members))
+
+
+def compile_data(
+    plan: OperationPlan, variables: VariableValues, values: RequestValues
+) -> tuple[JsonObject, Params]:
+    """The document of `plan`'s `data`, and its parameters; `Declined` when the compiled path
+    does not answer the request."""
+    if plan.declined is not None:
+        raise Declined(plan.declined)
+    compiler = _Compiler(variables, values)
+    query_type = plan.fields[0].parent.name if plan.fields else "Query"
+    try:
+        data = compiler.object(plan.fields, query_type)
+    except StoreInputError as error:
+        raise Declined(str(error)) from None
+    return data, compiler.params

@@ -1,0 +1,94 @@
+"""Documents parsed and validated once: a bounded cache of the verdict on each query text.
+
+A query text is parsed with the token limit, then validated with the specification's rules and
+the limits (`schema.limits`). Either it is valid, or it has errors, each with its code
+(GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED, QUERY_TOO_COMPLEX for a limit). Both verdicts
+are cached: a client resending a bad document costs a lookup.
+"""
+
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from graphql import (
+    DocumentNode,
+    GraphQLError,
+    GraphQLSchema,
+    OperationDefinitionNode,
+    parse,
+    specified_rules,
+    validate,
+)
+
+from api.settings import Settings
+from schema.errors import ErrorCode, code_of
+from schema.limits import limit_rules
+
+# graphql-core reports the token limit as a syntax error; this is its wording.
+TOKEN_LIMIT_MESSAGE = "Document contains more than"
+
+
+@dataclass(frozen=True)
+class PreparedDocument:
+    """A query text, parsed and judged: its document, or the errors that refuse it."""
+
+    document: DocumentNode | None
+    errors: tuple[GraphQLError, ...]
+    operations: dict[str | None, OperationDefinitionNode] = field(default_factory=dict)
+    """Every operation by name, and the only one (when there is one) under None too."""
+
+    def operation(self, name: str | None) -> OperationDefinitionNode | None:
+        return self.operations.get(name)
+
+
+class DocumentCache:
+    """Prepares query texts for one schema and settings, keeping the last `maxsize` verdicts."""
+
+    def __init__(self, schema: GraphQLSchema, settings: Settings, maxsize: int = 1_024) -> None:
+        self.schema = schema
+        self.max_tokens = settings.max_tokens
+        # Messages offering names ("Did you mean 'title'?") are left out in production, so that
+        # the schema cannot be read off error messages when introspection is off.
+        self.hide_suggestions = not settings.is_development
+        self.rules = [*specified_rules, *limit_rules(settings)]
+        self.maxsize = maxsize
+        self._documents: OrderedDict[str, PreparedDocument] = OrderedDict()
+
+    def prepare(self, query: str) -> PreparedDocument:
+        prepared = self._documents.get(query)
+        if prepared is not None:
+            self._documents.move_to_end(query)
+            return prepared
+        prepared = self._prepare(query)
+        self._documents[query] = prepared
+        if len(self._documents) > self.maxsize:
+            self._documents.popitem(last=False)
+        return prepared
+
+    def _prepare(self, query: str) -> PreparedDocument:
+        try:
+            document = parse(query, max_tokens=self.max_tokens)
+        except GraphQLError as error:
+            too_long = TOKEN_LIMIT_MESSAGE in error.message
+            code = ErrorCode.QUERY_TOO_COMPLEX if too_long else ErrorCode.GRAPHQL_PARSE_FAILED
+            error.extensions = {"code": code.value}
+            return PreparedDocument(None, (error,))
+        errors = validate(
+            self.schema,
+            document,
+            self.rules,
+            max_errors=20,
+            hide_suggestions=self.hide_suggestions,
+        )
+        for problem in errors:
+            if code_of(problem) is None:
+                problem.extensions = {"code": ErrorCode.GRAPHQL_VALIDATION_FAILED.value}
+        if errors:
+            return PreparedDocument(document, tuple(errors))
+        operations: dict[str | None, OperationDefinitionNode] = {
+            definition.name.value if definition.name else None: definition
+            for definition in document.definitions
+            if isinstance(definition, OperationDefinitionNode)
+        }
+        if len(operations) == 1:
+            operations[None] = next(iter(operations.values()))
+        return PreparedDocument(document, (), operations)

@@ -1,0 +1,282 @@
+"""One GraphQL request, start to end: prepare, plan, cost, then run it compiled or through
+Strawberry.
+
+1. The document is parsed and validated once per text (`documents.py`), the operation picked,
+   the variables coerced: a failure here is a *request error* (no `data`).
+2. The plan (`plan.py`) is cached per document, operation and `@skip`/`@include` values; the
+   cost (`cost.py`) walks it with the variables, against the per-request ceilings.
+3. The compiled path (`compiler.py`) turns the plan into one statement whose JSON PostgreSQL
+   builds; the response is that JSON wrapped, never parsed in Python. What the compiled path
+   declines (introspection, a field without a declaration, anything that would be an error)
+   runs through Strawberry's own execution, counted in `fallbacks`.
+
+Both paths answer the same bytes' worth of JSON for the same request (a differential test
+holds them together); the database failing fails the whole request (SERVICE_UNAVAILABLE or
+TIMEOUT, no `data`), whichever path ran.
+"""
+
+import asyncio
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import orjson
+import strawberry
+from graphql import GraphQLError
+from graphql.execution.values import VariableValues, get_variable_values
+
+from api.settings import Settings
+from api.store.errors import StoreTimeoutError, StoreUnavailableError
+from api.store.reads import Store
+from api.store.statements import Database
+from schema.context import RequestContext
+from schema.errors import MESSAGES, CodedError, ErrorCode, code_of
+from schema.execution.compiler import Declined, RequestValues, compile_data
+from schema.execution.cost import QueryCost, query_cost
+from schema.execution.documents import DocumentCache
+from schema.execution.plan import OperationPlan, PlanCache, inclusion_variables, plan_operation
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class GraphQLRequest:
+    query: str
+    variables: Mapping[str, Any] | None = None
+    operation_name: str | None = None
+
+
+@dataclass
+class Outcome:
+    """The response to one request, and what the HTTP layer and the logs want to know of it."""
+
+    body: bytes
+    request_error: bool = False
+    """Refused before execution: the response has no `data`."""
+    failure: ErrorCode | None = None
+    """SERVICE_UNAVAILABLE, TIMEOUT or INTERNAL_SERVER_ERROR: the whole request failed."""
+    compiled: bool = False
+    cost: QueryCost | None = None
+    sql_statements: int = 0
+    operation_name: str | None = None
+    codes: list[str] = field(default_factory=list)
+
+
+def _formatted(errors: list[GraphQLError]) -> list[Any]:
+    return [error.formatted for error in errors]
+
+
+def request_error_body(errors: list[GraphQLError]) -> bytes:
+    return orjson.dumps({"errors": _formatted(errors)})
+
+
+class Operations:
+    """Runs GraphQL requests against one schema, settings and database."""
+
+    def __init__(self, schema: strawberry.Schema, settings: Settings, database: Database) -> None:
+        self.schema = schema
+        self.graphql_schema = schema._schema
+        self.settings = settings
+        self.database = database
+        self.documents = DocumentCache(self.graphql_schema, settings)
+        self.plans = PlanCache()
+        self._inclusions: dict[str, tuple[str, ...]] = {}
+        self.fallbacks = 0
+        """Requests the compiled path declined (Strawberry ran them)."""
+
+    async def run(
+        self, request: GraphQLRequest, *, request_id: str, compiled: bool = True
+    ) -> Outcome:
+        """Answer `request`; `compiled=False` runs Strawberry's execution whatever the plan."""
+        prepared = self.documents.prepare(request.query)
+        if prepared.errors:
+            return self._refused(list(prepared.errors), request)
+        operation = prepared.operation(request.operation_name)
+        if operation is None:
+            message = (
+                f"Unknown operation named '{request.operation_name}'."
+                if request.operation_name
+                else "Must provide operation name if query contains multiple operations."
+            )
+            return self._refused([CodedError(message, ErrorCode.BAD_USER_INPUT)], request)
+        variables = get_variable_values(
+            self.graphql_schema,
+            operation.variable_definitions or (),
+            dict(request.variables or {}),
+            max_errors=20,
+            hide_suggestions=not self.settings.is_development,
+        )
+        if isinstance(variables, list):
+            for error in variables:
+                error.extensions = {"code": ErrorCode.BAD_USER_INPUT.value}
+            return self._refused(variables, request)
+        assert prepared.document is not None
+        plan = self._plan(request, prepared.document, operation, variables)
+        cost = query_cost(plan, variables, self.settings)
+        too_complex = self._too_complex(cost)
+        if too_complex is not None:
+            return self._refused([too_complex], request, cost)
+        rate_limit = self._rate_limit(cost)
+        store = Store(self.database, self.settings)
+        try:
+            async with asyncio.timeout(self.settings.request_timeout_seconds):
+                if compiled and plan.declined is None:
+                    outcome = await self._compiled(plan, variables, store, rate_limit, request)
+                    if outcome is not None:
+                        outcome.cost = cost
+                        return outcome
+                self.fallbacks += 1
+                outcome = await self._strawberry(request, store, rate_limit, request_id)
+        except TimeoutError:
+            return self._failed(ErrorCode.TIMEOUT, "The request took too long.", store, request)
+        except StoreTimeoutError:
+            return self._failed(ErrorCode.TIMEOUT, MESSAGES[ErrorCode.TIMEOUT], store, request)
+        except StoreUnavailableError:
+            message = MESSAGES[ErrorCode.SERVICE_UNAVAILABLE]
+            return self._failed(ErrorCode.SERVICE_UNAVAILABLE, message, store, request)
+        except Exception:
+            # Strawberry's execution masks its own; this is the compiled path's: logged in full,
+            # answered without a detail.
+            log.exception("request %s: unexpected error", request_id)
+            message = MESSAGES[ErrorCode.INTERNAL_SERVER_ERROR]
+            return self._failed(ErrorCode.INTERNAL_SERVER_ERROR, message, store, request)
+        outcome.cost = cost
+        return outcome
+
+    def _plan(
+        self,
+        request: GraphQLRequest,
+        document: Any,
+        operation: Any,
+        variables: VariableValues,
+    ) -> OperationPlan:
+        inclusions = self._inclusions.get(request.query)
+        if inclusions is None:
+            inclusions = self._inclusions[request.query] = inclusion_variables(document)
+            if len(self._inclusions) > self.plans.maxsize:
+                self._inclusions.pop(next(iter(self._inclusions)))
+        coerced = variables.coerced
+        key = (
+            request.query,
+            request.operation_name,
+            tuple(bool(coerced.get(name)) for name in inclusions),
+        )
+        plan = self.plans.get(key)
+        if plan is None:
+            plan = plan_operation(self.graphql_schema, document, operation, coerced)
+            self.plans.put(key, plan)
+            if plan.declined is not None:
+                log.info("the compiled path declines %s: %s", request.operation_name, plan.declined)
+        return plan
+
+    def _too_complex(self, cost: QueryCost) -> CodedError | None:
+        settings = self.settings
+        if cost.cost > settings.max_query_cost:
+            return CodedError(
+                f"This query costs {cost.cost}, more than the {settings.max_query_cost} allowed "
+                "per request: ask for smaller pages or fewer nested lists.",
+                ErrorCode.QUERY_TOO_COMPLEX,
+            )
+        if cost.nodes > settings.max_query_nodes:
+            return CodedError(
+                f"This query may return {cost.nodes} objects, more than the "
+                f"{settings.max_query_nodes} allowed per request: ask for smaller pages.",
+                ErrorCode.QUERY_TOO_COMPLEX,
+            )
+        return None
+
+    def _rate_limit(self, cost: QueryCost) -> dict[str, Any]:
+        limit = self.settings.anonymous_cost_budget
+        now = datetime.now(UTC)
+        next_hour = now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+        return {
+            "limit": limit,
+            "cost": cost.cost,
+            "remaining": max(limit - cost.cost, 0),
+            "reset_at": next_hour,
+        }
+
+    async def _compiled(
+        self,
+        plan: OperationPlan,
+        variables: VariableValues,
+        store: Store,
+        rate_limit: dict[str, Any],
+        request: GraphQLRequest,
+    ) -> Outcome | None:
+        values = RequestValues(self.settings, datetime.now(UTC).date(), rate_limit)
+        try:
+            data, params = compile_data(plan, variables, values)
+        except Declined as declined:
+            log.debug("compiled path declined: %s", declined)
+            return None
+        body = await store.document(data, params)
+        return Outcome(
+            b'{"data":' + body + b"}",
+            compiled=True,
+            sql_statements=store.executed,
+            operation_name=request.operation_name,
+        )
+
+    async def _strawberry(
+        self,
+        request: GraphQLRequest,
+        store: Store,
+        rate_limit: dict[str, Any],
+        request_id: str,
+    ) -> Outcome:
+        context = RequestContext(
+            settings=self.settings, store=store, request_id=request_id, rate_limit=rate_limit
+        )
+        result = await self.schema.execute(
+            request.query,
+            variable_values=dict(request.variables or {}),
+            context_value=context,
+            operation_name=request.operation_name,
+        )
+        errors = list(result.errors or ())
+        failure = _failure(errors)
+        if failure is not None:
+            return self._failed(failure, MESSAGES[failure], store, request)
+        response: dict[str, Any] = {"data": result.data}
+        if errors:
+            response["errors"] = _formatted(errors)
+        return Outcome(
+            orjson.dumps(response),
+            sql_statements=store.executed,
+            operation_name=request.operation_name,
+            codes=[code.value for error in errors if (code := code_of(error)) is not None],
+        )
+
+    def _refused(
+        self, errors: list[GraphQLError], request: GraphQLRequest, cost: QueryCost | None = None
+    ) -> Outcome:
+        return Outcome(
+            request_error_body(errors),
+            request_error=True,
+            cost=cost,
+            operation_name=request.operation_name,
+            codes=[code.value for error in errors if (code := code_of(error)) is not None],
+        )
+
+    def _failed(
+        self, code: ErrorCode, message: str, store: Store, request: GraphQLRequest
+    ) -> Outcome:
+        return Outcome(
+            request_error_body([CodedError(message, code)]),
+            failure=code,
+            sql_statements=store.executed,
+            operation_name=request.operation_name,
+            codes=[code.value],
+        )
+
+
+def _failure(errors: list[GraphQLError]) -> ErrorCode | None:
+    """SERVICE_UNAVAILABLE or TIMEOUT when the database failed a field: the whole request fails."""
+    for error in errors:
+        code = code_of(error)
+        if code in (ErrorCode.SERVICE_UNAVAILABLE, ErrorCode.TIMEOUT):
+            return code
+    return None

@@ -1,0 +1,241 @@
+"""The plan of an operation: which declared read feeds each field, built once per document.
+
+`plan_operation` walks a validated operation the way GraphQL's CollectFields does: fragments
+inlined where their type condition holds, `@skip`/`@include` applied, fields of the same
+response key merged (their sub-selections too), in the order the response will have them. Each
+planned field carries its declaration (`schema.fields.Read`), so the cost (`cost.py`) and the
+compiled read (`compiler.py`) walk the same tree. Abstract types (the `Node` interface, the
+`SearchResult` union) are planned once per possible object type.
+
+A plan depends on the document, the operation and the values of the `@skip`/`@include`
+variables, and on nothing else: `PlanCache` keeps one per such key.
+"""
+
+from collections import OrderedDict
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import (
+    BooleanValueNode,
+    DirectiveNode,
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLAbstractType,
+    GraphQLField,
+    GraphQLObjectType,
+    GraphQLSchema,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    VariableNode,
+    get_named_type,
+    is_abstract_type,
+    is_object_type,
+)
+
+from schema.fields import Read, read_of
+
+INCLUSION_DIRECTIVES = ("skip", "include")
+TYPENAME = "__typename"
+INTROSPECTION_FIELDS = ("__schema", "__type")
+
+
+@dataclass(eq=False)
+class PlannedField:
+    key: str
+    """The response key (the alias, else the field name)."""
+    name: str
+    parent: GraphQLObjectType
+    definition: GraphQLField | None
+    """None for `__typename`."""
+    node: FieldNode
+    """The first of the merged field nodes: validation ensures they take the same arguments."""
+    read: Read | None
+    selection: "PlannedSelection | None"
+
+    @property
+    def has_variable_arguments(self) -> bool:
+        return any(_uses_variables(argument.value) for argument in self.node.arguments or ())
+
+
+@dataclass(eq=False)
+class PlannedSelection:
+    """The fields selected on each possible object type (one type, unless abstract)."""
+
+    by_type: dict[str, tuple[PlannedField, ...]]
+
+
+@dataclass(eq=False)
+class OperationPlan:
+    operation: OperationDefinitionNode
+    fields: tuple[PlannedField, ...]
+    declined: str | None
+    """Why the compiled path cannot answer it (introspection, a field without a declaration),
+    or None."""
+
+
+def _uses_variables(value: Any) -> bool:
+    if isinstance(value, VariableNode):
+        return True
+    for key in getattr(value, "keys", ()):
+        child = getattr(value, key, None)
+        children = child if isinstance(child, tuple | list) else (child,)
+        if any(_uses_variables(item) for item in children if hasattr(item, "kind")):
+            return True
+    return False
+
+
+def inclusion_variables(document: DocumentNode) -> tuple[str, ...]:
+    """The variables that `@skip`/`@include` read, in document order: what a plan depends on."""
+    names: list[str] = []
+
+    def visit(node: Any) -> None:
+        if isinstance(node, DirectiveNode) and node.name.value in INCLUSION_DIRECTIVES:
+            for argument in node.arguments or ():
+                if isinstance(argument.value, VariableNode):
+                    names.append(argument.value.name.value)
+        for key in getattr(node, "keys", ()):
+            child = getattr(node, key, None)
+            for item in child if isinstance(child, tuple | list) else (child,):
+                if hasattr(item, "kind"):
+                    visit(item)
+
+    visit(document)
+    return tuple(dict.fromkeys(names))
+
+
+class _Planner:
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        document: DocumentNode,
+        variables: Mapping[str, Any],
+    ) -> None:
+        self.schema = schema
+        self.variables = variables
+        self.fragments = {
+            definition.name.value: definition
+            for definition in document.definitions
+            if isinstance(definition, FragmentDefinitionNode)
+        }
+        self.declined: str | None = None
+
+    def included(self, node: FieldNode | FragmentSpreadNode | InlineFragmentNode) -> bool:
+        for directive in node.directives or ():
+            if directive.name.value not in INCLUSION_DIRECTIVES:
+                continue
+            value = directive.arguments[0].value if directive.arguments else None
+            if isinstance(value, VariableNode):
+                condition = bool(self.variables.get(value.name.value))
+            else:
+                condition = isinstance(value, BooleanValueNode) and value.value
+            if (directive.name.value == "skip") == condition:
+                return False
+        return True
+
+    def applies(self, condition: str | None, object_type: GraphQLObjectType) -> bool:
+        if condition is None or condition == object_type.name:
+            return True
+        conditional = self.schema.get_type(condition)
+        return is_abstract_type(conditional) and self.schema.is_sub_type(conditional, object_type)
+
+    def collect(
+        self,
+        object_type: GraphQLObjectType,
+        selection_sets: Iterable[SelectionSetNode],
+        into: dict[str, list[FieldNode]],
+        visited: set[str],
+    ) -> None:
+        for selection_set in selection_sets:
+            for selection in selection_set.selections:
+                if not self.included(selection):  # type: ignore[arg-type]
+                    continue
+                if isinstance(selection, FieldNode):
+                    key = selection.alias.value if selection.alias else selection.name.value
+                    into.setdefault(key, []).append(selection)
+                elif isinstance(selection, InlineFragmentNode):
+                    condition = selection.type_condition
+                    if self.applies(condition.name.value if condition else None, object_type):
+                        self.collect(object_type, [selection.selection_set], into, visited)
+                elif isinstance(selection, FragmentSpreadNode):
+                    name = selection.name.value
+                    fragment = self.fragments.get(name)
+                    if name in visited or fragment is None:
+                        continue
+                    visited.add(name)
+                    if self.applies(fragment.type_condition.name.value, object_type):
+                        self.collect(object_type, [fragment.selection_set], into, visited)
+
+    def fields(
+        self, object_type: GraphQLObjectType, selection_sets: Sequence[SelectionSetNode]
+    ) -> tuple[PlannedField, ...]:
+        collected: dict[str, list[FieldNode]] = {}
+        self.collect(object_type, selection_sets, collected, set())
+        return tuple(self.field(object_type, key, nodes) for key, nodes in collected.items())
+
+    def field(self, parent: GraphQLObjectType, key: str, nodes: list[FieldNode]) -> PlannedField:
+        name = nodes[0].name.value
+        if name == TYPENAME:
+            return PlannedField(key, name, parent, None, nodes[0], None, None)
+        if name in INTROSPECTION_FIELDS:
+            self.declined = self.declined or f"introspection ({name})"
+            return PlannedField(key, name, parent, None, nodes[0], None, None)
+        definition = parent.fields[name]
+        strawberry_field = (definition.extensions or {}).get("strawberry-definition")
+        read = read_of(strawberry_field) if strawberry_field is not None else None
+        if read is None:
+            self.declined = self.declined or f"{parent.name}.{name} has no declared read"
+        selection = None
+        sub_selections = [node.selection_set for node in nodes if node.selection_set]
+        if sub_selections:
+            selection = self.selection(get_named_type(definition.type), sub_selections)
+        return PlannedField(key, name, parent, definition, nodes[0], read, selection)
+
+    def selection(self, named: Any, selection_sets: Sequence[SelectionSetNode]) -> PlannedSelection:
+        if is_object_type(named):
+            return PlannedSelection({named.name: self.fields(named, selection_sets)})
+        abstract: GraphQLAbstractType = named
+        return PlannedSelection(
+            {
+                possible.name: self.fields(possible, selection_sets)
+                for possible in self.schema.get_possible_types(abstract)
+            }
+        )
+
+
+def plan_operation(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+    variables: Mapping[str, Any],
+) -> OperationPlan:
+    """The plan of `operation`; `variables` are read for `@skip`/`@include` only."""
+    planner = _Planner(schema, document, variables)
+    root_type = schema.query_type
+    assert root_type is not None
+    if operation.operation.value != "query":
+        return OperationPlan(operation, (), f"a {operation.operation.value}")
+    fields = planner.fields(root_type, [operation.selection_set])
+    return OperationPlan(operation, fields, planner.declined)
+
+
+class PlanCache:
+    """Plans by (document text, operation name, inclusion-variable values), least recent out."""
+
+    def __init__(self, maxsize: int = 1_024) -> None:
+        self.maxsize = maxsize
+        self._plans: OrderedDict[Hashable, OperationPlan] = OrderedDict()
+
+    def get(self, key: Hashable) -> OperationPlan | None:
+        plan = self._plans.get(key)
+        if plan is not None:
+            self._plans.move_to_end(key)
+        return plan
+
+    def put(self, key: Hashable, plan: OperationPlan) -> None:
+        self._plans[key] = plan
+        if len(self._plans) > self.maxsize:
+            self._plans.popitem(last=False)
