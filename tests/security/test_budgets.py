@@ -10,6 +10,7 @@ import asyncpg
 import pytest
 from sqlalchemy.engine import URL
 
+from api.db.engine import create_engine
 from api.db.server import to_asyncpg_dsn
 from api.security.budgets import (
     Budget,
@@ -21,6 +22,7 @@ from api.security.budgets import (
     key_budget,
     prune_buckets,
 )
+from api.security.database import EngineSource
 from api.settings import Settings
 from tests.security.conftest import StatementLog
 
@@ -149,6 +151,19 @@ async def test_concurrent_debits_in_one_process_never_overspend(database_url: UR
     finally:
         for connection in connections:
             await connection.close()
+
+
+async def test_a_pool_or_the_app_engine_serves_as_a_source(database_url: URL) -> None:
+    budget = Budget(10, NO_REFILL)
+    pool = await asyncpg.create_pool(to_asyncpg_dsn(database_url), min_size=1, max_size=2)
+    engine = create_engine(database_url, Settings())
+    try:
+        assert (await debit(pool, "key:a", budget, 4)).remaining == 6
+        assert (await debit(EngineSource(engine), "key:a", budget, 4)).remaining == 2
+        assert not (await debit(pool, "key:a", budget, 4)).allowed
+    finally:
+        await pool.close()
+        await engine.dispose()
 
 
 # ---------------------------------------------------------------- two OS processes
