@@ -1,19 +1,31 @@
-"""The `eventgraph` command: serve · migrate · schema · fixtures validate|load|export|generate."""
+"""The `eventgraph` command: serve · migrate · schema · fixtures validate|load|export|generate ·
+keys create|list|revoke · queries add|list|remove · budgets prune."""
 
 import asyncio
 import logging
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from rich.console import Console
 from sqlalchemy.engine import URL
 
 from api.db.migrations import migrate as run_migrations
-from api.db.server import DATABASE_NAME, embedded_server, ensure_database, to_async_url
+from api.db.server import (
+    DATABASE_NAME,
+    embedded_server,
+    ensure_database,
+    to_async_url,
+    to_asyncpg_dsn,
+)
 from api.settings import Settings
+
+if TYPE_CHECKING:
+    from api.security.database import Queryable
+
+T = TypeVar("T")
 
 app = typer.Typer(
     name="eventgraph",
@@ -25,6 +37,15 @@ fixtures_app = typer.Typer(
     help="Check, load, export and generate corpus fixture files.", no_args_is_help=True
 )
 app.add_typer(fixtures_app, name="fixtures")
+keys_app = typer.Typer(help="Create, list and revoke partner API keys.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+queries_app = typer.Typer(
+    help="Register, list and remove trusted documents (persisted operations).",
+    no_args_is_help=True,
+)
+app.add_typer(queries_app, name="queries")
+budgets_app = typer.Typer(help="Maintain the shared rate-limit buckets.", no_args_is_help=True)
+app.add_typer(budgets_app, name="budgets")
 
 console = Console(stderr=True)
 
@@ -244,6 +265,189 @@ def fixtures_generate(
     )
     seconds = time.perf_counter() - started
     typer.echo(f"wrote {len(corpus.files)} file(s) to {directory} in {seconds:.1f} s: {counts}")
+
+
+# ---------------------------------------------------------------- keys, queries, budgets
+
+
+def run_on_database(work: Callable[["Queryable"], Awaitable[T]]) -> T:
+    """Run `work` on one asyncpg connection to the application database, migrated to head."""
+    import asyncpg
+
+    async def connected(url: URL) -> T:
+        connection = await asyncpg.connect(to_asyncpg_dsn(url))
+        try:
+            return await work(connection)
+        finally:
+            await connection.close()
+
+    with application_database(Settings()) as url:
+        return asyncio.run(connected(url))
+
+
+def fail(message: str) -> typer.Exit:
+    console.print(message, markup=False, highlight=False, soft_wrap=True)
+    return typer.Exit(1)
+
+
+def moment(value: object) -> str:
+    from datetime import datetime
+
+    return value.strftime("%Y-%m-%d %H:%M") if isinstance(value, datetime) else "-"
+
+
+@keys_app.command("create")
+def keys_create(
+    name: Annotated[str, typer.Option("--name", help="Who the key is for; unique among keys.")],
+    scope: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--scope", help="read (default) or admin; repeat the option or separate with commas."
+        ),
+    ] = None,
+    budget_capacity: Annotated[
+        int | None,
+        typer.Option(help="Cost points of this key's bucket (default EVENTGRAPH_KEY_BUDGET_*)."),
+    ] = None,
+    budget_restore: Annotated[
+        float | None,
+        typer.Option(help="Points per second the bucket regains (default: refills in an hour)."),
+    ] = None,
+) -> None:
+    """Create a key and print it, once: only its SHA-256 is stored."""
+    from api.security.keys import KeyInputError, create_key, parse_scopes
+
+    try:
+        scopes = parse_scopes(scope or ["read"])
+        created = run_on_database(
+            lambda source: create_key(
+                source,
+                name,
+                scopes,
+                budget_capacity=budget_capacity,
+                budget_restore_per_second=budget_restore,
+            )
+        )
+    except KeyInputError as error:
+        raise fail(str(error)) from error
+    key = created.key
+    chosen = ",".join(sorted(scope.value for scope in key.scopes))
+    console.print(
+        f"created key {key.name!r} ({key.prefix}, scopes {chosen}). Store it now: "
+        "it cannot be shown again.",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
+    typer.echo(created.secret)
+
+
+@keys_app.command("list")
+def keys_list() -> None:
+    """Every key, revoked ones included: name, prefix, scopes, budget, dates."""
+    from rich.table import Table
+
+    from api.security.keys import list_keys
+
+    keys = run_on_database(list_keys)
+    table = Table("name", "prefix", "scopes", "budget", "created", "last used", "revoked")
+    for key in keys:
+        capacity = "default" if key.budget_capacity is None else str(key.budget_capacity)
+        rate = (
+            "default"
+            if key.budget_restore_per_second is None
+            else f"{key.budget_restore_per_second:g}/s"
+        )
+        budget = f"{capacity}, {rate}"
+        table.add_row(
+            key.name,
+            key.prefix,
+            ",".join(sorted(scope.value for scope in key.scopes)),
+            budget,
+            moment(key.created_at),
+            moment(key.last_used_at),
+            moment(key.revoked_at),
+        )
+    Console(width=160).print(table)
+
+
+@keys_app.command("revoke")
+def keys_revoke(
+    key: Annotated[str, typer.Argument(help="The key's name, or its prefix (eg_live_xxxxxxxx).")],
+) -> None:
+    """Revoke a key; every process refuses it within EVENTGRAPH_ACCESS_CACHE_SECONDS."""
+    from api.security.keys import KeyNotFoundError, revoke_key
+
+    try:
+        revoked = run_on_database(lambda source: revoke_key(source, key))
+    except KeyNotFoundError as error:
+        raise fail(str(error.args[0])) from error
+    typer.echo(f"revoked {revoked.name!r} ({revoked.prefix})")
+
+
+@queries_app.command("add")
+def queries_add(
+    file: Annotated[Path, typer.Argument(help="A .graphql file of operations and fragments.")],
+) -> None:
+    """Register every operation of FILE by the SHA-256 of its text; prints hash and name."""
+    from graphql import parse, validate
+
+    from api.security.persisted import DocumentInputError, add_documents, split_operations
+    from schema.schema import build_schema
+
+    try:
+        documents = split_operations(file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise fail(f"cannot read {file}: {error}") from error
+    except DocumentInputError as error:
+        raise fail(f"{file}: {error}") from error
+    # An operation the schema refuses would only ever be refused: register none of the file.
+    graphql_schema = build_schema(Settings())._schema
+    problems = [
+        f"{document.operation_name or 'the operation'}: {problem.message}"
+        for document in documents
+        for problem in validate(graphql_schema, parse(document.document))
+    ]
+    if problems:
+        raise fail(f"{file} does not validate against the schema:\n" + "\n".join(problems))
+    results = run_on_database(lambda source: add_documents(source, documents))
+    for document, added in results:
+        state = "added" if added else "already registered"
+        typer.echo(f"{document.sha256}  {document.operation_name or '(anonymous)'}  {state}")
+
+
+@queries_app.command("list")
+def queries_list() -> None:
+    """The registered documents: hash, operation name, registration time."""
+    from api.security.persisted import list_documents
+
+    for document in run_on_database(list_documents):
+        typer.echo(
+            f"{document.sha256}  {document.operation_name or '(anonymous)'}  "
+            f"{moment(document.created_at)}"
+        )
+
+
+@queries_app.command("remove")
+def queries_remove(
+    sha256: Annotated[str, typer.Argument(metavar="HASH", help="The document's SHA-256.")],
+) -> None:
+    """Unregister a document; every process stops running it within the access cache time."""
+    from api.security.persisted import DocumentInputError, DocumentNotFoundError, remove_document
+
+    try:
+        removed = run_on_database(lambda source: remove_document(source, sha256))
+    except (DocumentInputError, DocumentNotFoundError) as error:
+        raise fail(str(error.args[0])) from error
+    typer.echo(f"removed {removed.sha256}  {removed.operation_name or '(anonymous)'}")
+
+
+@budgets_app.command("prune")
+def budgets_prune() -> None:
+    """Delete the buckets that are full again (they are recreated full): keeps the table small."""
+    from api.security.budgets import prune_buckets
+
+    typer.echo(f"pruned {run_on_database(prune_buckets)} full bucket(s)")
 
 
 def main() -> None:

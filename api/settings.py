@@ -2,7 +2,7 @@
 
 from enum import Enum
 from pathlib import Path
-from typing import Self
+from typing import Literal, Self
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -72,6 +72,51 @@ class Settings(BaseSettings):
         ge=1,
         description="The hourly cost budget shown to callers without an API key.",
     )
+    key_budget_capacity: int = Field(
+        default=50_000,
+        ge=1,
+        description="The cost points an API key's bucket holds when full (unless the key's own).",
+    )
+    key_budget_restore_per_second: float | None = Field(
+        default=None,
+        gt=0,
+        description="Points an API key's bucket regains per second; unset, it refills in an hour.",
+    )
+    anonymous_budget_restore_per_second: float | None = Field(
+        default=None,
+        gt=0,
+        description="Points an anonymous client's bucket (of anonymous_cost_budget points) regains "
+        "per second; unset, it refills in an hour.",
+    )
+    anonymous_reads: bool | None = Field(
+        default=None,
+        description="Serve callers without an API key; defaults to on in development only.",
+    )
+    access_cache_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        le=300,
+        description="How long a process trusts what it read of a key or a trusted document: a "
+        "revoked key or a removed document stops working within this time.",
+    )
+    trusted_documents_only: bool = Field(
+        default=False,
+        description="Run only registered operations (`eventgraph queries add`), except for keys "
+        "with the admin scope.",
+    )
+    persisted_query_store_bytes: int = Field(
+        default=16_000_000,
+        ge=0,
+        description="The memory a process gives to automatic persisted queries (least recently "
+        "used dropped first).",
+    )
+    persisted_query_cache_control: str = Field(
+        default="public, max-age=60",
+        min_length=1,
+        description="The Cache-Control value of successful GET responses to persisted queries.",
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
     cors_origins: list[str] = Field(
         default=["*"], description="Origins allowed to call the API from a browser."
     )
@@ -115,3 +160,7 @@ class Settings(BaseSettings):
     @property
     def graphiql_enabled(self) -> bool:
         return self.is_development if self.graphiql is None else self.graphiql
+
+    @property
+    def anonymous_reads_allowed(self) -> bool:
+        return self.is_development if self.anonymous_reads is None else self.anonymous_reads

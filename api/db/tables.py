@@ -15,9 +15,11 @@ from sqlalchemy import (
     Computed,
     Date,
     DateTime,
+    Double,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -27,7 +29,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy import Enum as SqlEnum
-from sqlalchemy.dialects.postgresql import TSVECTOR, UUID
+from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR, UUID
 
 from api.vocabulary import (
     DatePrecision,
@@ -423,6 +425,68 @@ deletions = Table(
     comment="one row per deleted entity, written by a trigger, so that a partner's sync sees it",
 )
 Index("ix_deletions_deleted_at", deletions.c.deleted_at, deletions.c.id)
+
+# ---------------------------------------------------------------- partner access (api/security)
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    primary_key(),
+    Column("name", Text, nullable=False),
+    Column("prefix", String(16), nullable=False, unique=True, comment="shown, never secret"),
+    Column("secret_sha256", LargeBinary, nullable=False, unique=True),
+    Column("scopes", ARRAY(Text), nullable=False),
+    Column("budget_capacity", Integer, comment="null: the configured default"),
+    Column("budget_restore_per_second", Double, comment="null: the configured default"),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("last_used_at", DateTime(timezone=True), comment="to the minute"),
+    Column("revoked_at", DateTime(timezone=True)),
+    CheckConstraint("name <> ''", name="name_not_empty"),
+    CheckConstraint("octet_length(secret_sha256) = 32", name="sha256_length"),
+    CheckConstraint(
+        "cardinality(scopes) > 0 AND scopes <@ ARRAY['read', 'admin']::text[]",
+        name="known_scopes",
+    ),
+    CheckConstraint("budget_capacity IS NULL OR budget_capacity > 0", name="positive_capacity"),
+    CheckConstraint(
+        "budget_restore_per_second IS NULL OR budget_restore_per_second > 0",
+        name="positive_restore",
+    ),
+    comment="partner API keys; only a SHA-256 of each key is kept, the key itself is shown once",
+)
+# A name is reused once its key is revoked (rotation keeps the partner's name).
+Index(
+    "ix_api_keys_active_name",
+    api_keys.c.name,
+    unique=True,
+    postgresql_where=api_keys.c.revoked_at.is_(None),
+)
+
+# UNLOGGED: a debit writes no WAL and its commit waits for no disk flush; a crash empties the
+# table, which refills every bucket (see docs/operations.md).
+rate_limit_buckets = Table(
+    "rate_limit_buckets",
+    metadata,
+    Column("bucket_key", Text, primary_key=True),
+    Column("tokens", Double, nullable=False),
+    Column("refilled_at", DateTime(timezone=True), nullable=False),
+    Column("full_at", DateTime(timezone=True), nullable=False, comment="when pruning may drop it"),
+    prefixes=["UNLOGGED"],
+    comment="one token bucket of cost points per API key or anonymous network",
+)
+
+trusted_documents = Table(
+    "trusted_documents",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("operation_name", Text),
+    Column("document", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    CheckConstraint(
+        "sha256 = encode(sha256(convert_to(document, 'UTF8')), 'hex')", name="sha256_of_document"
+    ),
+    comment="registered operations: what runs in trusted-documents mode, by the hash clients send",
+)
 
 # The tables whose rows are entities: timestamps, a deletion log, and a global ID.
 ENTITY_TABLES: tuple[Table, ...] = (sources, participants, topics, treaties, events, statements)

@@ -1,0 +1,65 @@
+"""The refusals of api.security, each with the `extensions.code` and HTTP status to answer with.
+
+The codes are values of `schema.errors.ErrorCode` (a test keeps them so), except
+PERSISTED_QUERY_NOT_FOUND, which Apollo's persisted-query protocol fixes and clients look for.
+"""
+
+from collections.abc import Mapping
+from typing import ClassVar
+
+
+class AccessError(Exception):
+    """A request refused before it runs. The HTTP layer answers `status` with one GraphQL error
+    carrying `message` and `extensions.code`, plus `headers`."""
+
+    code: ClassVar[str]
+    status: ClassVar[int]
+
+    def __init__(self, message: str, headers: Mapping[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.headers: dict[str, str] = dict(headers or {})
+
+
+class UnauthenticatedError(AccessError):
+    """No usable API key: a malformed Authorization header, an unknown or revoked key, or none
+    where one is required."""
+
+    code = "UNAUTHENTICATED"
+    status = 401
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, {"WWW-Authenticate": 'Bearer realm="eventgraph"'})
+
+
+class ForbiddenError(AccessError):
+    """A known caller asking for what its scopes, or trusted-documents mode, do not allow."""
+
+    code = "FORBIDDEN"
+    status = 403
+
+
+class RateLimitedError(AccessError):
+    """The caller's budget cannot pay for this request now."""
+
+    code = "RATE_LIMITED"
+    status = 429
+
+
+class AccessInputError(AccessError):
+    """A malformed persisted-query request: bad version or hash, or a hash not of the query."""
+
+    code = "BAD_USER_INPUT"
+    status = 400
+
+
+class PersistedQueryNotFoundError(AccessError):
+    """Apollo's signal to send the query text with its hash: status 200, never cached."""
+
+    code = "PERSISTED_QUERY_NOT_FOUND"
+    status = 200
+
+    def __init__(self) -> None:
+        super().__init__(
+            "PersistedQueryNotFound", {"Cache-Control": "private, no-cache, must-revalidate"}
+        )
