@@ -26,6 +26,7 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
 from api.db.engine import create_engine
+from api.ide.page import ide_routes
 from api.settings import Settings
 from api.store.reads import Store
 from schema.context import RequestContext, create_loaders
@@ -154,7 +155,7 @@ class GraphQLApp(GraphQL[RequestContext, None]):
     def __init__(self, settings: Settings) -> None:
         super().__init__(
             build_schema(settings),
-            graphql_ide="graphiql" if settings.graphiql_enabled else None,
+            graphql_ide=None,  # api/ide serves GraphiQL, with its assets, from this app
             allow_queries_via_get=True,
         )
         self.settings = settings
@@ -236,6 +237,7 @@ def create_app(settings: Settings, database_url: URL) -> Starlette:
         routes=[
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
+            *ide_routes(settings),  # before /graphql: they take only a browser's GET of it
             Route("/graphql", GraphQLApp(settings)),
         ],
         middleware=[
