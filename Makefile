@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench schema install clean
+.PHONY: run test lint format bench schema ide-assets install clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ bench: $(STAMP)
 
 schema: $(STAMP)
 	$(BIN)/eventgraph schema > schema/schema.graphql
+
+# Refetch the pinned GraphiQL, React and ReactDOM builds (api/ide/refresh.py) with npm.
+ide-assets: $(STAMP)
+	$(BIN)/python -m api.ide.refresh
 
 clean:
 	rm -rf $(VENV) .data .mypy_cache .ruff_cache .pytest_cache

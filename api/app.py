@@ -5,7 +5,7 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from sqlalchemy.engine import URL
@@ -13,13 +13,13 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from strawberry.http.ides import get_graphql_ide_html
 
 from api.db.server import to_asyncpg_dsn
 from api.graphql_endpoint import GraphQLEndpoint
+from api.ide.page import ide_routes
 from api.settings import Settings
 from api.store.statements import Database, close_database, open_database
 from schema.errors import ErrorCode
@@ -136,17 +136,10 @@ class BodySizeLimitMiddleware:
             await body_too_large_response(self.limit)(scope, receive, send)
 
 
-def graphql_route(settings: Settings) -> Callable[[Request], Awaitable[Response]]:
-    """/graphql: the IDE for a browser (when on), GraphQL over HTTP otherwise."""
-
-    async def graphql(request: Request) -> Response:
-        accept = request.headers.get("accept", "")
-        if request.method == "GET" and settings.graphiql_enabled and "text/html" in accept:
-            return HTMLResponse(get_graphql_ide_html(graphql_ide="graphiql"))
-        endpoint: GraphQLEndpoint = request.app.state.endpoint
-        return await endpoint(request, request_id_of(request.scope))
-
-    return graphql
+async def graphql_endpoint(request: Request) -> Response:
+    """/graphql over HTTP (a browser's GET of the page is the IDE's route, when it is on)."""
+    endpoint: GraphQLEndpoint = request.app.state.endpoint
+    return await endpoint(request, request_id_of(request.scope))
 
 
 async def healthz(request: Request) -> Response:
@@ -193,7 +186,8 @@ def create_app(settings: Settings, database_url: URL) -> Starlette:
         routes=[
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
-            Route("/graphql", graphql_route(settings), methods=["GET", "POST"]),
+            *ide_routes(settings),  # before /graphql: they take only a browser's GET of it
+            Route("/graphql", graphql_endpoint, methods=["GET", "POST"]),
         ],
         middleware=[
             Middleware(RequestIdMiddleware),

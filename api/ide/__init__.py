@@ -1,0 +1,1 @@
+"""GraphiQL, served by the app itself from the files in assets/ (see refresh.py)."""
