@@ -402,7 +402,7 @@ def queries_add(
     except DocumentInputError as error:
         raise fail(f"{file}: {error}") from error
     # An operation the schema refuses would only ever be refused: register none of the file.
-    graphql_schema = build_schema(Settings())._schema
+    graphql_schema = build_schema()._schema
     problems = [
         f"{document.operation_name or 'the operation'}: {problem.message}"
         for document in documents

@@ -137,7 +137,9 @@ async def test_queries_from_a_browser_still_reach_graphql(http: httpx.AsyncClien
 
 async def test_the_ide_is_off_with_its_setting(ide_off_http: httpx.AsyncClient) -> None:
     page = await ide_off_http.get("/graphql", headers=BROWSER)
-    assert page.status_code == 404
+    # Without the IDE, a browser's GET is a GraphQL request without a query.
+    assert page.status_code == 400
+    assert page.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
     assert "graphiql" not in page.text.lower()
     assert (await ide_off_http.get("/ide/graphiql.min.js")).status_code == 404
     answer = await ide_off_http.post("/graphql", json={"query": "{ __typename }"})
