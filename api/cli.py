@@ -5,7 +5,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -14,6 +14,9 @@ from sqlalchemy.engine import URL
 from api.db.migrations import migrate as run_migrations
 from api.db.server import DATABASE_NAME, embedded_server, ensure_database, to_async_url
 from api.settings import Settings
+
+if TYPE_CHECKING:
+    from api.fixtures.validate import Corpus
 
 app = typer.Typer(
     name="eventgraph",
@@ -64,14 +67,13 @@ def serve(
     import uvicorn
 
     from api.app import create_app
-    from api.fixtures.load import load_fixtures
 
     settings = Settings()
     configure_logging()
+    corpus = validated_corpus(load) if load else None
     with application_database(settings) as url:
-        if load:
-            report = asyncio.run(load_fixtures(url, load, console=console))
-            console.print(report.summary())
+        if corpus is not None:
+            load_into(url, corpus, prune=False)
         console.print(
             f"eventgraph serving http://{settings.host}:{settings.port}/graphql (Ctrl-C stops)"
         )
@@ -103,22 +105,42 @@ def schema() -> None:
 # ---------------------------------------------------------------- fixtures: validate, load, export
 
 FixturePaths = Annotated[
-    list[Path], typer.Argument(help="Fixture files, or folders searched for *.yaml and *.yml.")
+    list[Path],
+    typer.Argument(help="Fixture files, or folders searched for *.yaml and *.yml (any case)."),
 ]
+
+
+def validated_corpus(paths: list[Path]) -> "Corpus":
+    """The corpus of `paths`, after saying what was skipped; exit 1 on any problem."""
+    from api.fixtures.validate import print_problems, print_skipped, validate_paths
+
+    with console.status("reading fixture files"):
+        result = validate_paths(paths)
+    print_skipped(result, console)
+    if not result.ok:
+        print_problems(result, console)
+        raise typer.Exit(1)
+    return result.corpus
+
+
+def load_into(url: URL, corpus: "Corpus", *, prune: bool) -> None:
+    """Load `corpus` and print what changed; exit 1 if the database refused it."""
+    from api.fixtures.load import LoadConflictError, load_corpus
+
+    try:
+        report = asyncio.run(load_corpus(url, corpus, prune=prune, console=console))
+    except LoadConflictError as error:
+        console.print(str(error), markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from error
+    Console().print(report.summary())
 
 
 @fixtures_app.command("validate")
 def fixtures_validate(paths: FixturePaths) -> None:
     """Check fixture files without touching the database, reporting every problem at once."""
-    from api.fixtures.validate import print_problems, validate_paths
-
-    with console.status("reading fixture files"):
-        result = validate_paths(paths)
-    if not result.ok:
-        print_problems(result, console)
-        raise typer.Exit(1)
-    counts = ", ".join(f"{count} {kind}" for kind, count in result.corpus.counts().items())
-    typer.echo(f"{len(result.files)} file(s) valid: {counts}")
+    corpus = validated_corpus(paths)
+    counts = ", ".join(f"{count} {kind}" for kind, count in corpus.counts().items())
+    typer.echo(f"{len(corpus.files)} file(s) valid: {counts}")
 
 
 @fixtures_app.command("load")
@@ -129,21 +151,9 @@ def fixtures_load(
     ] = False,
 ) -> None:
     """Validate, then upsert the files by slug in one transaction; invalid files change nothing."""
-    from api.fixtures.load import LoadConflictError, load_corpus
-    from api.fixtures.validate import print_problems, validate_paths
-
-    with console.status("reading fixture files"):
-        result = validate_paths(paths)
-    if not result.ok:
-        print_problems(result, console)
-        raise typer.Exit(1)
+    corpus = validated_corpus(paths)
     with application_database(Settings()) as url:
-        try:
-            report = asyncio.run(load_corpus(url, result.corpus, prune=prune, console=console))
-        except LoadConflictError as error:
-            console.print(str(error), markup=False, highlight=False)
-            raise typer.Exit(1) from error
-    Console().print(report.summary())
+        load_into(url, corpus, prune=prune)
 
 
 @fixtures_app.command("export")
