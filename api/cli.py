@@ -73,7 +73,7 @@ def serve(
     corpus = validated_corpus(load) if load else None
     with application_database(settings) as url:
         if corpus is not None:
-            load_into(url, corpus, prune=False)
+            load_into(url, corpus, prune=False, replace=False)
         console.print(
             f"eventgraph serving http://{settings.host}:{settings.port}/graphql (Ctrl-C stops)"
         )
@@ -123,12 +123,14 @@ def validated_corpus(paths: list[Path]) -> "Corpus":
     return result.corpus
 
 
-def load_into(url: URL, corpus: "Corpus", *, prune: bool) -> None:
+def load_into(url: URL, corpus: "Corpus", *, prune: bool, replace: bool) -> None:
     """Load `corpus` and print what changed; exit 1 if the database refused it."""
     from api.fixtures.load import LoadConflictError, load_corpus
 
     try:
-        report = asyncio.run(load_corpus(url, corpus, prune=prune, console=console))
+        report = asyncio.run(
+            load_corpus(url, corpus, prune=prune, replace=replace, console=console)
+        )
     except LoadConflictError as error:
         console.print(str(error), markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(1) from error
@@ -149,11 +151,18 @@ def fixtures_load(
     prune: Annotated[
         bool, typer.Option("--prune", help="Delete the entities the files no longer contain.")
     ] = False,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace",
+            help="Change stored rows that were first loaded from other files (refused without).",
+        ),
+    ] = False,
 ) -> None:
     """Validate, then upsert the files by slug in one transaction; invalid files change nothing."""
     corpus = validated_corpus(paths)
     with application_database(Settings()) as url:
-        load_into(url, corpus, prune=prune)
+        load_into(url, corpus, prune=prune, replace=replace)
 
 
 @fixtures_app.command("export")
