@@ -13,6 +13,7 @@ from sqlalchemy.engine import URL
 
 from api.db.migrations import migrate as run_migrations
 from api.db.server import DATABASE_NAME, embedded_server, ensure_database, to_async_url
+from api.fixtures.generate import DEFAULT_PREFIX
 from api.settings import Settings
 
 if TYPE_CHECKING:
@@ -108,6 +109,14 @@ FixturePaths = Annotated[
     list[Path],
     typer.Argument(help="Fixture files, or folders searched for *.yaml and *.yml (any case)."),
 ]
+Overwrite = Annotated[
+    bool,
+    typer.Option(
+        "--overwrite",
+        help="Write into a folder that holds fixture files only (an earlier corpus or export), "
+        "removing them first.",
+    ),
+]
 
 
 def validated_corpus(paths: list[Path]) -> "Corpus":
@@ -167,11 +176,20 @@ def fixtures_load(
 
 @fixtures_app.command("export")
 def fixtures_export(
-    directory: Annotated[Path, typer.Argument(help="Where to write <kind>.yaml files.")],
+    directory: Annotated[
+        Path, typer.Argument(help="A missing or empty folder to write <kind>.yaml files into.")
+    ],
+    overwrite: Overwrite = False,
 ) -> None:
     """Write the database as fixture files, one per kind, in a deterministic order."""
     from api.fixtures.export import export_fixtures
+    from api.fixtures.reader import prepare_output_folder
 
+    try:
+        prepare_output_folder(directory, overwrite=overwrite)
+    except FileExistsError as error:
+        console.print(str(error), markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from error
     with application_database(Settings()) as url:
         report = asyncio.run(export_fixtures(url, directory))
     counts = ", ".join(f"{count} {kind}" for kind, count in report.counts.items())
@@ -204,12 +222,15 @@ def fixtures_generate(
     statements_per_event: Annotated[
         int, typer.Option("--statements-per-event", min=0, help="Statements per event, on average.")
     ] = 10,
-    overwrite: Annotated[
-        bool,
+    prefix: Annotated[
+        str,
         typer.Option(
-            "--overwrite", help="Replace the .yaml files of an earlier corpus in DIRECTORY."
+            "--prefix",
+            help="What every slug starts with, so that the corpus names none of another's rows: "
+            'lower-case words each followed by a hyphen, or "".',
         ),
-    ] = False,
+    ] = DEFAULT_PREFIX,
+    overwrite: Overwrite = False,
     workers: Annotated[
         int,
         typer.Option(
@@ -250,11 +271,12 @@ def fixtures_generate(
                 events=events,
                 seed=seed,
                 statements_per_event=statements_per_event,
+                prefix=prefix,
                 overwrite=overwrite,
                 workers=workers,
                 on_progress=lambda done: progress.update(task, completed=done),
             )
-        except FileExistsError as error:
+        except (FileExistsError, ValueError) as error:
             console.print(str(error), markup=False, highlight=False, soft_wrap=True)
             raise typer.Exit(1) from error
     counts = ", ".join(
@@ -263,6 +285,12 @@ def fixtures_generate(
     )
     seconds = time.perf_counter() - started
     typer.echo(f"wrote {len(corpus.files)} file(s) to {directory} in {seconds:.1f} s: {counts}")
+    if corpus.long_meetings:
+        typer.echo(
+            f"{len(corpus.long_meetings)} long meeting(s) of 200+ statements: "
+            f"{', '.join(corpus.long_meetings[:5])}"
+            + (", ..." if len(corpus.long_meetings) > 5 else "")
+        )
 
 
 def main() -> None:
