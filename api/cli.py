@@ -20,9 +20,11 @@ from api.db.server import (
     to_async_url,
     to_asyncpg_dsn,
 )
+from api.fixtures.generate import DEFAULT_PREFIX
 from api.settings import Settings
 
 if TYPE_CHECKING:
+    from api.fixtures.validate import Corpus
     from api.security.database import Queryable
 
 T = TypeVar("T")
@@ -85,14 +87,13 @@ def serve(
     import uvicorn
 
     from api.app import create_app
-    from api.fixtures.load import load_fixtures
 
     settings = Settings()
     configure_logging()
+    corpus = validated_corpus(load) if load else None
     with application_database(settings) as url:
-        if load:
-            report = asyncio.run(load_fixtures(url, load, console=console))
-            console.print(report.summary())
+        if corpus is not None:
+            load_into(url, corpus, prune=False, replace=False)
         console.print(
             f"eventgraph serving http://{settings.host}:{settings.port}/graphql (Ctrl-C stops)"
         )
@@ -124,22 +125,52 @@ def schema() -> None:
 # ---------------------------------------------------------------- fixtures: validate, load, export
 
 FixturePaths = Annotated[
-    list[Path], typer.Argument(help="Fixture files, or folders searched for *.yaml and *.yml.")
+    list[Path],
+    typer.Argument(help="Fixture files, or folders searched for *.yaml and *.yml (any case)."),
 ]
+Overwrite = Annotated[
+    bool,
+    typer.Option(
+        "--overwrite",
+        help="Write into a folder that holds fixture files only (an earlier corpus or export), "
+        "removing them first.",
+    ),
+]
+
+
+def validated_corpus(paths: list[Path]) -> "Corpus":
+    """The corpus of `paths`, after saying what was skipped; exit 1 on any problem."""
+    from api.fixtures.validate import print_problems, print_skipped, validate_paths
+
+    with console.status("reading fixture files"):
+        result = validate_paths(paths)
+    print_skipped(result, console)
+    if not result.ok:
+        print_problems(result, console)
+        raise typer.Exit(1)
+    return result.corpus
+
+
+def load_into(url: URL, corpus: "Corpus", *, prune: bool, replace: bool) -> None:
+    """Load `corpus` and print what changed; exit 1 if the database refused it."""
+    from api.fixtures.load import LoadConflictError, load_corpus
+
+    try:
+        report = asyncio.run(
+            load_corpus(url, corpus, prune=prune, replace=replace, console=console)
+        )
+    except LoadConflictError as error:
+        console.print(str(error), markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from error
+    Console().print(report.summary())
 
 
 @fixtures_app.command("validate")
 def fixtures_validate(paths: FixturePaths) -> None:
     """Check fixture files without touching the database, reporting every problem at once."""
-    from api.fixtures.validate import print_problems, validate_paths
-
-    with console.status("reading fixture files"):
-        result = validate_paths(paths)
-    if not result.ok:
-        print_problems(result, console)
-        raise typer.Exit(1)
-    counts = ", ".join(f"{count} {kind}" for kind, count in result.corpus.counts().items())
-    typer.echo(f"{len(result.files)} file(s) valid: {counts}")
+    corpus = validated_corpus(paths)
+    counts = ", ".join(f"{count} {kind}" for kind, count in corpus.counts().items())
+    typer.echo(f"{len(corpus.files)} file(s) valid: {counts}")
 
 
 @fixtures_app.command("load")
@@ -148,32 +179,36 @@ def fixtures_load(
     prune: Annotated[
         bool, typer.Option("--prune", help="Delete the entities the files no longer contain.")
     ] = False,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace",
+            help="Change stored rows that were first loaded from other files (refused without).",
+        ),
+    ] = False,
 ) -> None:
     """Validate, then upsert the files by slug in one transaction; invalid files change nothing."""
-    from api.fixtures.load import LoadConflictError, load_corpus
-    from api.fixtures.validate import print_problems, validate_paths
-
-    with console.status("reading fixture files"):
-        result = validate_paths(paths)
-    if not result.ok:
-        print_problems(result, console)
-        raise typer.Exit(1)
+    corpus = validated_corpus(paths)
     with application_database(Settings()) as url:
-        try:
-            report = asyncio.run(load_corpus(url, result.corpus, prune=prune, console=console))
-        except LoadConflictError as error:
-            console.print(str(error), markup=False, highlight=False)
-            raise typer.Exit(1) from error
-    Console().print(report.summary())
+        load_into(url, corpus, prune=prune, replace=replace)
 
 
 @fixtures_app.command("export")
 def fixtures_export(
-    directory: Annotated[Path, typer.Argument(help="Where to write <kind>.yaml files.")],
+    directory: Annotated[
+        Path, typer.Argument(help="A missing or empty folder to write <kind>.yaml files into.")
+    ],
+    overwrite: Overwrite = False,
 ) -> None:
     """Write the database as fixture files, one per kind, in a deterministic order."""
     from api.fixtures.export import export_fixtures
+    from api.fixtures.reader import prepare_output_folder
 
+    try:
+        prepare_output_folder(directory, overwrite=overwrite)
+    except FileExistsError as error:
+        console.print(str(error), markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from error
     with application_database(Settings()) as url:
         report = asyncio.run(export_fixtures(url, directory))
     counts = ", ".join(f"{count} {kind}" for kind, count in report.counts.items())
@@ -206,12 +241,15 @@ def fixtures_generate(
     statements_per_event: Annotated[
         int, typer.Option("--statements-per-event", min=0, help="Statements per event, on average.")
     ] = 10,
-    overwrite: Annotated[
-        bool,
+    prefix: Annotated[
+        str,
         typer.Option(
-            "--overwrite", help="Replace the .yaml files of an earlier corpus in DIRECTORY."
+            "--prefix",
+            help="What every slug starts with, so that the corpus names none of another's rows: "
+            'lower-case words each followed by a hyphen, or "".',
         ),
-    ] = False,
+    ] = DEFAULT_PREFIX,
+    overwrite: Overwrite = False,
     workers: Annotated[
         int,
         typer.Option(
@@ -252,11 +290,12 @@ def fixtures_generate(
                 events=events,
                 seed=seed,
                 statements_per_event=statements_per_event,
+                prefix=prefix,
                 overwrite=overwrite,
                 workers=workers,
                 on_progress=lambda done: progress.update(task, completed=done),
             )
-        except FileExistsError as error:
+        except (FileExistsError, ValueError) as error:
             console.print(str(error), markup=False, highlight=False, soft_wrap=True)
             raise typer.Exit(1) from error
     counts = ", ".join(
@@ -265,6 +304,12 @@ def fixtures_generate(
     )
     seconds = time.perf_counter() - started
     typer.echo(f"wrote {len(corpus.files)} file(s) to {directory} in {seconds:.1f} s: {counts}")
+    if corpus.long_meetings:
+        typer.echo(
+            f"{len(corpus.long_meetings)} long meeting(s) of 200+ statements: "
+            f"{', '.join(corpus.long_meetings[:5])}"
+            + (", ..." if len(corpus.long_meetings) > 5 else "")
+        )
 
 
 # ---------------------------------------------------------------- keys, queries, budgets
