@@ -20,6 +20,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.db.server import to_asyncpg_dsn
 from api.graphql_endpoint import GraphQLEndpoint
 from api.ide.page import ide_routes
+from api.metrics import metrics_endpoint
+from api.security.access import Access
 from api.settings import Settings
 from api.store.statements import Database, close_database, open_database
 from schema.errors import ErrorCode
@@ -176,7 +178,8 @@ def create_app(settings: Settings, database_url: URL) -> Starlette:
         )
         app.state.database = database
         app.state.operations = Operations(build_schema(), settings, database)
-        app.state.endpoint = GraphQLEndpoint(app.state.operations)
+        access = Access(settings, database.hand_written)
+        app.state.endpoint = GraphQLEndpoint(app.state.operations, access, settings)
         try:
             yield
         finally:
@@ -186,6 +189,7 @@ def create_app(settings: Settings, database_url: URL) -> Starlette:
         routes=[
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
+            Route("/metrics", metrics_endpoint, methods=["GET"]),
             *ide_routes(settings),  # before /graphql: they take only a browser's GET of it
             Route("/graphql", graphql_endpoint, methods=["GET", "POST"]),
         ],
@@ -193,7 +197,7 @@ def create_app(settings: Settings, database_url: URL) -> Starlette:
             Middleware(RequestIdMiddleware),
             Middleware(
                 CORSMiddleware,
-                allow_origins=settings.cors_origins,
+                allow_origins=settings.allowed_origins,
                 allow_methods=["GET", "POST"],
                 allow_headers=["*"],
                 expose_headers=["X-Request-ID"],

@@ -12,13 +12,22 @@ import logging
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
-from schema.errors import CodedError, ErrorCode
+from api.logs import RequestFields
+from api.metrics import OperationKind, record_fallback, record_rate_limited, record_request
+from api.security.access import Access
+from api.security.errors import AccessError, RateLimitedError
+from api.security.keys import Principal
+from api.security.persisted import etag_matches, requested_hash, response_etag
+from api.settings import Settings
+from api.store.errors import StoreError
+from schema.errors import MESSAGES, CodedError, ErrorCode, code_of_exception
 from schema.execution.operation import GraphQLRequest, Operations, Outcome, request_error_body
 
 log = logging.getLogger("eventgraph.requests")
@@ -32,11 +41,16 @@ class HTTPRequestError(Exception):
     """A request that is not a GraphQL request: refused with `status` before GraphQL sees it."""
 
     def __init__(
-        self, status: int, message: str, code: ErrorCode = ErrorCode.BAD_USER_INPUT
+        self,
+        status: int,
+        message: str,
+        code: ErrorCode = ErrorCode.BAD_USER_INPUT,
+        **headers: str,
     ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
+        self.headers = headers
 
 
 def error_response(
@@ -74,9 +88,10 @@ def accepted_media_type(accept: str | None) -> str | None:
 
 @dataclass(frozen=True)
 class Parameters:
-    """A GraphQL request as it came over HTTP, checked."""
+    """A GraphQL request as it came over HTTP, checked. `query` may be absent when the
+    extensions name a persisted query."""
 
-    query: str
+    query: str | None
     variables: Mapping[str, Any] | None
     operation_name: str | None
     extensions: Mapping[str, Any] | None
@@ -89,8 +104,8 @@ def checked_parameters(raw: Any) -> Parameters:
         raise HTTPRequestError(400, "The request body must be a JSON object.")
     query, variables = raw.get("query"), raw.get("variables")
     operation_name, extensions = raw.get("operationName"), raw.get("extensions")
-    if not isinstance(query, str):
-        raise HTTPRequestError(400, "The request needs a `query` string.")
+    if query is not None and not isinstance(query, str):
+        raise HTTPRequestError(400, "`query` must be a string.")
     if variables is not None and not isinstance(variables, dict):
         raise HTTPRequestError(400, "`variables` must be a JSON object.")
     if operation_name is not None and not isinstance(operation_name, str):
@@ -132,34 +147,78 @@ async def read_parameters(request: Request) -> Parameters:
 
 
 class GraphQLEndpoint:
-    """The ASGI endpoint of /graphql (POST and GET)."""
+    """/graphql (POST and GET): who calls, which document, then the operation, charged."""
 
-    def __init__(self, operations: Operations) -> None:
+    def __init__(self, operations: Operations, access: Access, settings: Settings) -> None:
         self.operations = operations
+        self.access = access
+        self.settings = settings
 
     async def __call__(self, request: Request, request_id: str) -> Response:
+        started = time.perf_counter()
         media_type = accepted_media_type(request.headers.get("accept"))
         if media_type is None:
             return error_response(
                 406, f"Accept {GRAPHQL_RESPONSE} or {JSON}.", ErrorCode.BAD_USER_INPUT
             )
+        principal: Principal | None = None
         try:
             parameters = await read_parameters(request)
+            if request.method == "GET" and parameters.query is not None:
+                self._check_get(parameters)
+            client = request.client.host if request.client else None
+            principal = await self.access.principal(request.headers.get("authorization"), client)
+            query = await self.access.document(principal, parameters.query, parameters.extensions)
+            async with self.access.slot(principal):
+                outcome = await self.operations.run(
+                    GraphQLRequest(query, parameters.variables, parameters.operation_name),
+                    request_id=request_id,
+                    charge=partial(self.access.charge, principal),
+                )
         except HTTPRequestError as error:
-            return error_response(error.status, str(error), error.code, media_type)
-        started = time.perf_counter()
-        outcome = await self.operations.run(
-            GraphQLRequest(parameters.query, parameters.variables, parameters.operation_name),
-            request_id=request_id,
-        )
-        self._log(outcome, request_id, started)
-        return self._response(outcome, media_type)
+            response = error_response(
+                error.status, str(error), error.code, media_type, **error.headers
+            )
+            self._record(request, response, None, principal, request_id, started, error.code.value)
+            return response
+        except StoreError as error:
+            # The database failed the access control (the key lookup, the budget).
+            code = code_of_exception(error)
+            status, headers = (
+                (504, {})
+                if code is ErrorCode.TIMEOUT
+                else (503, {"Retry-After": RETRY_AFTER_SECONDS})
+            )
+            response = error_response(status, MESSAGES[code], code, media_type, **headers)
+            self._record(request, response, None, principal, request_id, started, code.value)
+            return response
+        except AccessError as error:
+            if isinstance(error, RateLimitedError):
+                record_rate_limited(principal.name if principal else "unknown")
+            response = error_response(
+                error.status, error.message, ErrorCode(error.code), media_type, **error.headers
+            )
+            self._record(request, response, None, principal, request_id, started, error.code)
+            return response
+        response = self._response(request, parameters, outcome, media_type)
+        self._record(request, response, outcome, principal, request_id, started)
+        return response
 
-    def _response(self, outcome: Outcome, media_type: str) -> Response:
-        headers: dict[str, str] = {}
+    def _check_get(self, parameters: Parameters) -> None:
+        """In production a GET runs persisted queries only: a full query text belongs in a
+        POST, where it is neither logged by proxies nor cached by URL."""
+        if not self.settings.is_development and requested_hash(parameters.extensions) is None:
+            raise HTTPRequestError(
+                405, "GET runs persisted queries only here: POST the query.", allow="POST"
+            )
+
+    def _response(
+        self, request: Request, parameters: Parameters, outcome: Outcome, media_type: str
+    ) -> Response:
+        headers: dict[str, str] = dict(outcome.charge.headers) if outcome.charge else {}
         if outcome.failure is ErrorCode.SERVICE_UNAVAILABLE:
             status = 503
-            headers["retry-after"] = RETRY_AFTER_SECONDS
+            headers["Retry-After"] = RETRY_AFTER_SECONDS
         elif outcome.failure is ErrorCode.TIMEOUT:
             status = 504
         elif outcome.failure is ErrorCode.INTERNAL_SERVER_ERROR:
@@ -168,18 +227,69 @@ class GraphQLEndpoint:
             status = 400
         else:
             status = 200
-        return Response(
-            outcome.body, status, headers=headers, media_type=f"{media_type}; charset=utf-8"
+        content_type = f"{media_type}; charset=utf-8"
+        cacheable = (
+            request.method == "GET"
+            and status == 200
+            and outcome.data is not None
+            and not outcome.codes
+            and requested_hash(parameters.extensions) is not None
         )
+        if cacheable and outcome.data is not None:
+            # The data decides: the cost numbers around it change with every request.
+            etag = f"W/{response_etag(outcome.data)}"
+            headers.update(
+                {
+                    "ETag": etag,
+                    "Cache-Control": self.settings.persisted_query_cache_control,
+                    "Vary": "Authorization",
+                }
+            )
+            if etag_matches(request.headers.get("if-none-match"), etag):
+                return Response(status_code=304, headers=headers)
+        return Response(outcome.body, status, headers=headers, media_type=content_type)
 
-    def _log(self, outcome: Outcome, request_id: str, started: float) -> None:
+    def _record(
+        self,
+        request: Request,
+        response: Response,
+        outcome: Outcome | None,
+        principal: Principal | None,
+        request_id: str,
+        started: float,
+        refusal: str | None = None,
+    ) -> None:
+        seconds = time.perf_counter() - started
+        codes = outcome.codes if outcome is not None else [refusal] if refusal else []
+        cost = outcome.cost.cost if outcome is not None and outcome.cost else None
+        sql = outcome.sql_statements if outcome is not None else 0
+        record_request(
+            OperationKind.QUERY,
+            response.status_code,
+            seconds,
+            cost=cost,
+            sql_statements=sql,
+            error_codes=codes,
+        )
+        if outcome is not None and not outcome.compiled and not outcome.request_error:
+            record_fallback()
+        fields: RequestFields = {
+            "request_id": request_id,
+            "status": response.status_code,
+            "duration_ms": round(seconds * 1000, 2),
+            "sql_statements": sql,
+        }
+        if outcome is not None and outcome.operation_name:
+            fields["operation"] = outcome.operation_name
+        if principal is not None:
+            fields["key"] = principal.name
+        if cost is not None:
+            fields["cost"] = cost
         log.info(
-            "graphql operation=%s compiled=%s cost=%s sql=%d codes=%s %.1fms request_id=%s",
-            outcome.operation_name,
-            outcome.compiled,
-            outcome.cost.cost if outcome.cost else None,
-            outcome.sql_statements,
-            ",".join(outcome.codes) or "-",
-            (time.perf_counter() - started) * 1000,
-            request_id,
+            "graphql %s %s compiled=%s codes=%s",
+            request.method,
+            response.status_code,
+            outcome.compiled if outcome is not None else None,
+            ",".join(codes) or "-",
+            extra=fields,
         )

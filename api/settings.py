@@ -115,10 +115,20 @@ class Settings(BaseSettings):
         min_length=1,
         description="The Cache-Control value of successful GET responses to persisted queries.",
     )
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    max_concurrent_requests_per_client: int = Field(
+        default=4,
+        ge=1,
+        description="Requests of one key (or anonymous address) a process runs at once; more "
+        "are refused with RATE_LIMITED, so that one client cannot take every connection.",
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO", description="The least severe log records written."
+    )
 
-    cors_origins: list[str] = Field(
-        default=["*"], description="Origins allowed to call the API from a browser."
+    cors_origins: list[str] | None = Field(
+        default=None,
+        description='Origins allowed to call the API from a browser; unset, any ("*") in '
+        "development and none in production.",
     )
 
     introspection: bool | None = Field(
@@ -160,6 +170,12 @@ class Settings(BaseSettings):
     @property
     def graphiql_enabled(self) -> bool:
         return self.is_development if self.graphiql is None else self.graphiql
+
+    @property
+    def allowed_origins(self) -> list[str]:
+        if self.cors_origins is not None:
+            return self.cors_origins
+        return ["*"] if self.is_development else []
 
     @property
     def anonymous_reads_allowed(self) -> bool:

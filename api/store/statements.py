@@ -93,6 +93,28 @@ UNAVAILABLE: tuple[type[BaseException], ...] = (
 )
 
 
+class HandWritten:
+    """Statements written by hand (the access control's: keys, budgets) on the database's pool,
+    with the same classification of failures. asyncpg's `fetch`, `fetchrow` and `execute`."""
+
+    def __init__(self, database: "Database") -> None:
+        self.database = database
+
+    async def fetch(self, query: str, *args: object) -> list[Any]:
+        async with self.database.connection() as connection:
+            rows: list[Any] = await connection.fetch(query, *args)
+            return rows
+
+    async def fetchrow(self, query: str, *args: object) -> Any:
+        async with self.database.connection() as connection:
+            return await connection.fetchrow(query, *args)
+
+    async def execute(self, query: str, *args: object) -> str:
+        async with self.database.connection() as connection:
+            status: str = await connection.execute(query, *args)
+            return status
+
+
 class Database:
     """The read side of PostgreSQL: a pool, and the statements compiled for it."""
 
@@ -104,9 +126,10 @@ class Database:
         """Statements run since start, all requests together."""
         self.trace: list[tuple[str, list[Any]]] | None = None
         """When a list, each statement run is appended with its arguments (tests, EXPLAIN)."""
+        self.hand_written = HandWritten(self)
 
     @asynccontextmanager
-    async def _connection(self) -> AsyncIterator["asyncpg.pool.PoolConnectionProxy[Any]"]:
+    async def connection(self) -> AsyncIterator["asyncpg.pool.PoolConnectionProxy[Any]"]:
         try:
             connection = await self.pool.acquire(timeout=self.acquire_timeout)
         except TimeoutError:
@@ -125,14 +148,14 @@ class Database:
     async def fetch(self, statement: CompiledStatement, values: Sequence[Any]) -> list[Any]:
         """The rows of one statement (asyncpg Records: by column name or position)."""
         arguments = self._arguments(statement, values)
-        async with self._connection() as connection:
+        async with self.connection() as connection:
             rows: list[Any] = await connection.fetch(statement.sql, *arguments)
             return rows
 
     async def fetchval(self, statement: CompiledStatement, values: Sequence[Any]) -> Any:
         """The first column of the first row of one statement."""
         arguments = self._arguments(statement, values)
-        async with self._connection() as connection:
+        async with self.connection() as connection:
             return await connection.fetchval(statement.sql, *arguments)
 
     def _arguments(self, statement: CompiledStatement, values: Sequence[Any]) -> list[Any]:

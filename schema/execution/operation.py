@@ -17,7 +17,7 @@ TIMEOUT, no `data`), whichever path ran.
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -27,6 +27,7 @@ import strawberry
 from graphql import GraphQLError
 from graphql.execution.values import VariableValues, get_variable_values
 
+from api.security.access import Charge
 from api.settings import Settings
 from api.store.errors import StoreTimeoutError, StoreUnavailableError
 from api.store.reads import Store
@@ -53,15 +54,22 @@ class Outcome:
     """The response to one request, and what the HTTP layer and the logs want to know of it."""
 
     body: bytes
+    data: bytes | None = None
+    """The JSON of `data` alone, when the operation ran."""
     request_error: bool = False
     """Refused before execution: the response has no `data`."""
     failure: ErrorCode | None = None
     """SERVICE_UNAVAILABLE, TIMEOUT or INTERNAL_SERVER_ERROR: the whole request failed."""
     compiled: bool = False
     cost: QueryCost | None = None
+    charge: Charge | None = None
     sql_statements: int = 0
     operation_name: str | None = None
     codes: list[str] = field(default_factory=list)
+
+
+Charger = Callable[[int], Awaitable[Charge]]
+"""Debits a request's cost from its client's budget (RateLimitedError when it cannot)."""
 
 
 def _formatted(errors: list[GraphQLError]) -> list[Any]:
@@ -70,6 +78,22 @@ def _formatted(errors: list[GraphQLError]) -> list[Any]:
 
 def request_error_body(errors: list[GraphQLError]) -> bytes:
     return orjson.dumps({"errors": _formatted(errors)})
+
+
+def cost_extension(cost: QueryCost, charge: Charge) -> dict[str, Any]:
+    """`extensions.cost` of a response: what the query cost and what the budget holds now.
+    The cost is charged before execution, in full: the actual cost is the requested one."""
+    return {
+        "cost": {
+            "requestedQueryCost": cost.cost,
+            "actualQueryCost": cost.cost,
+            "throttleStatus": {
+                "maximumAvailable": charge.limit,
+                "currentlyAvailable": charge.remaining,
+                "restoreRate": charge.restore_per_second,
+            },
+        }
+    }
 
 
 class Operations:
@@ -87,9 +111,15 @@ class Operations:
         """Requests the compiled path declined (Strawberry ran them)."""
 
     async def run(
-        self, request: GraphQLRequest, *, request_id: str, compiled: bool = True
+        self,
+        request: GraphQLRequest,
+        *,
+        request_id: str,
+        charge: Charger | None = None,
+        compiled: bool = True,
     ) -> Outcome:
-        """Answer `request`; `compiled=False` runs Strawberry's execution whatever the plan."""
+        """Answer `request`; `charge` debits its cost once known (unmetered without one);
+        `compiled=False` runs Strawberry's execution whatever the plan."""
         prepared = self.documents.prepare(request.query)
         if prepared.errors:
             return self._refused(list(prepared.errors), request)
@@ -118,17 +148,27 @@ class Operations:
         too_complex = self._too_complex(cost)
         if too_complex is not None:
             return self._refused([too_complex], request, cost)
-        rate_limit = self._rate_limit(cost)
+        charged = await (charge or self._unmetered)(cost.cost)
+        rate_limit = {
+            "limit": charged.limit,
+            "cost": charged.cost,
+            "remaining": charged.remaining,
+            "reset_at": charged.reset_at,
+        }
+        extensions = cost_extension(cost, charged)
         store = Store(self.database, self.settings)
         try:
             async with asyncio.timeout(self.settings.request_timeout_seconds):
+                outcome = None
                 if compiled and plan.declined is None:
-                    outcome = await self._compiled(plan, variables, store, rate_limit, request)
-                    if outcome is not None:
-                        outcome.cost = cost
-                        return outcome
-                self.fallbacks += 1
-                outcome = await self._strawberry(request, store, rate_limit, request_id)
+                    outcome = await self._compiled(
+                        plan, variables, store, rate_limit, extensions, request
+                    )
+                if outcome is None:
+                    self.fallbacks += 1
+                    outcome = await self._strawberry(
+                        request, store, rate_limit, extensions, request_id
+                    )
         except TimeoutError:
             return self._failed(ErrorCode.TIMEOUT, "The request took too long.", store, request)
         except StoreTimeoutError:
@@ -143,6 +183,7 @@ class Operations:
             message = MESSAGES[ErrorCode.INTERNAL_SERVER_ERROR]
             return self._failed(ErrorCode.INTERNAL_SERVER_ERROR, message, store, request)
         outcome.cost = cost
+        outcome.charge = charged
         return outcome
 
     def _plan(
@@ -187,16 +228,13 @@ class Operations:
             )
         return None
 
-    def _rate_limit(self, cost: QueryCost) -> dict[str, Any]:
+    async def _unmetered(self, cost: int) -> Charge:
+        """The charge of a request no budget meters (tools, tests): the anonymous budget's
+        numbers, as if this query were the first of the hour."""
         limit = self.settings.anonymous_cost_budget
         now = datetime.now(UTC)
         next_hour = now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
-        return {
-            "limit": limit,
-            "cost": cost.cost,
-            "remaining": max(limit - cost.cost, 0),
-            "reset_at": next_hour,
-        }
+        return Charge(cost, limit, max(limit - cost, 0), next_hour, limit / 3600, {})
 
     async def _compiled(
         self,
@@ -204,6 +242,7 @@ class Operations:
         variables: VariableValues,
         store: Store,
         rate_limit: dict[str, Any],
+        extensions: dict[str, Any],
         request: GraphQLRequest,
     ) -> Outcome | None:
         values = RequestValues(self.settings, datetime.now(UTC).date(), rate_limit)
@@ -214,7 +253,8 @@ class Operations:
             return None
         body = await store.document(data, params)
         return Outcome(
-            b'{"data":' + body + b"}",
+            b'{"data":' + body + b',"extensions":' + orjson.dumps(extensions) + b"}",
+            data=body,
             compiled=True,
             sql_statements=store.executed,
             operation_name=request.operation_name,
@@ -225,6 +265,7 @@ class Operations:
         request: GraphQLRequest,
         store: Store,
         rate_limit: dict[str, Any],
+        extensions: dict[str, Any],
         request_id: str,
     ) -> Outcome:
         context = RequestContext(
@@ -243,8 +284,10 @@ class Operations:
         response: dict[str, Any] = {"data": result.data}
         if errors:
             response["errors"] = _formatted(errors)
+        response["extensions"] = extensions
         return Outcome(
             orjson.dumps(response),
+            data=orjson.dumps(result.data),
             sql_statements=store.executed,
             operation_name=request.operation_name,
             codes=[code.value for error in errors if (code := code_of(error)) is not None],

@@ -1,0 +1,108 @@
+"""Who may run a request, which document it runs, how many at once, and what it is charged.
+
+One `Access` per process, holding the key cache, the persisted queries and the in-flight
+counts. The HTTP layer asks, in order: `principal` (UNAUTHENTICATED, FORBIDDEN), `document`
+(persisted queries, trusted documents), `slot` (at most `max_concurrent_requests_per_client`
+requests of one client in flight in this process: a flooding client waits on itself, not on the
+others), and, once the query's cost is known, `charge` (the shared budget: RATE_LIMITED).
+"""
+
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from api.security.budgets import Debit, debit
+from api.security.database import Queryable
+from api.security.errors import RateLimitedError
+from api.security.keys import KeyAuthenticator, Principal, Scope, authorize
+from api.security.persisted import PersistedQueries, registered_only
+from api.settings import Settings
+
+
+@dataclass(frozen=True)
+class Charge:
+    """What a request's cost took from its client's budget."""
+
+    cost: int
+    limit: int
+    remaining: int
+    reset_at: datetime
+    restore_per_second: float
+    headers: Mapping[str, str]
+
+    @staticmethod
+    def of(debit_: Debit, principal: Principal) -> "Charge":
+        return Charge(
+            cost=debit_.cost,
+            limit=debit_.limit,
+            remaining=debit_.remaining,
+            reset_at=datetime.now(UTC).replace(microsecond=0)
+            + timedelta(seconds=debit_.reset_seconds),
+            restore_per_second=principal.budget.restore_per_second,
+            headers=debit_.headers(),
+        )
+
+
+class Access:
+    def __init__(self, settings: Settings, primary: Queryable) -> None:
+        self.settings = settings
+        self.primary = primary
+        """Where keys, documents and budgets live: the primary, never a replica."""
+        self.keys = KeyAuthenticator(settings)
+        self.persisted = PersistedQueries(settings)
+        self._in_flight: dict[str, int] = {}
+
+    async def principal(self, authorization: str | None, client_address: str | None) -> Principal:
+        """The caller, allowed to read; UnauthenticatedError or ForbiddenError otherwise."""
+        principal = await self.keys.principal_for_request(
+            self.primary, authorization, client_address
+        )
+        authorize(principal, Scope.READ)
+        return principal
+
+    async def document(
+        self, principal: Principal, query: str | None, extensions: Mapping[str, object] | None
+    ) -> str:
+        """The document text the request runs (its own, or a persisted one)."""
+        return await self.persisted.resolve(
+            self.primary,
+            query,
+            extensions,
+            registered_only=registered_only(self.settings, principal),
+        )
+
+    @asynccontextmanager
+    async def slot(self, principal: Principal) -> AsyncIterator[None]:
+        """A place among the client's requests in flight; RATE_LIMITED when it has none."""
+        bucket = principal.bucket
+        in_flight = self._in_flight.get(bucket, 0)
+        if in_flight >= self.settings.max_concurrent_requests_per_client:
+            raise RateLimitedError(
+                f"More than {self.settings.max_concurrent_requests_per_client} requests of this "
+                "client are running: wait for one to finish.",
+                headers={"Retry-After": "1"},
+            )
+        self._in_flight[bucket] = in_flight + 1
+        try:
+            yield
+        finally:
+            left = self._in_flight[bucket] - 1
+            if left:
+                self._in_flight[bucket] = left
+            else:
+                del self._in_flight[bucket]
+
+    async def charge(self, principal: Principal, cost: int) -> Charge:
+        """Debit `cost` from the client's budget, shared by every process on the primary;
+        RateLimitedError (with the rate-limit headers) when the budget does not hold it."""
+        answer = await debit(self.primary, principal.bucket, principal.budget, cost)
+        if not answer.allowed:
+            wait = answer.retry_after_seconds
+            message = (
+                f"This query costs {cost}; the budget holds {answer.remaining} of "
+                f"{answer.limit} points now"
+                + (f" and will hold enough in {wait} s." if wait is not None else ".")
+            )
+            raise RateLimitedError(message, headers=answer.headers())
+        return Charge.of(answer, principal)
