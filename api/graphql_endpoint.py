@@ -8,7 +8,6 @@ fails answers 503 (with Retry-After) or 504. Every error body, whatever the stat
 JSON with `extensions.code`.
 """
 
-import logging
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -29,8 +28,6 @@ from api.settings import Settings
 from api.store.errors import StoreError
 from schema.errors import MESSAGES, CodedError, ErrorCode, code_of_exception
 from schema.execution.operation import GraphQLRequest, Operations, Outcome, request_error_body
-
-log = logging.getLogger("eventgraph.requests")
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
@@ -259,37 +256,28 @@ class GraphQLEndpoint:
         started: float,
         refusal: str | None = None,
     ) -> None:
-        seconds = time.perf_counter() - started
+        """Count the request in the metrics, and give the request's log record its fields."""
         codes = outcome.codes if outcome is not None else [refusal] if refusal else []
         cost = outcome.cost.cost if outcome is not None and outcome.cost else None
         sql = outcome.sql_statements if outcome is not None else 0
         record_request(
             OperationKind.QUERY,
             response.status_code,
-            seconds,
+            time.perf_counter() - started,
             cost=cost,
             sql_statements=sql,
             error_codes=codes,
         )
-        if outcome is not None and not outcome.compiled and not outcome.request_error:
+        compiled = outcome is not None and outcome.compiled
+        if outcome is not None and not compiled and not outcome.request_error:
             record_fallback()
-        fields: RequestFields = {
-            "request_id": request_id,
-            "status": response.status_code,
-            "duration_ms": round(seconds * 1000, 2),
-            "sql_statements": sql,
-        }
+        fields: RequestFields = {"sql_statements": sql, "compiled": compiled}
         if outcome is not None and outcome.operation_name:
             fields["operation"] = outcome.operation_name
         if principal is not None:
             fields["key"] = principal.name
         if cost is not None:
             fields["cost"] = cost
-        log.info(
-            "graphql %s %s compiled=%s codes=%s",
-            request.method,
-            response.status_code,
-            outcome.compiled if outcome is not None else None,
-            ",".join(codes) or "-",
-            extra=fields,
-        )
+        if codes:
+            fields["codes"] = codes
+        request.state.log = fields

@@ -22,6 +22,8 @@ REQUEST_FIELDS = (
     "duration_ms",
     "sql_statements",
     "status",
+    "compiled",
+    "codes",
 )
 # uvicorn's access logger logs `'%s - "%s %s HTTP/%s" %d'` with these arguments.
 ACCESS_LOGGER = "uvicorn.access"
@@ -38,6 +40,10 @@ class RequestFields(TypedDict, total=False):
     duration_ms: float
     sql_statements: int
     status: int
+    compiled: bool
+    """The compiled path answered (False: Strawberry's execution did)."""
+    codes: list[str]
+    """The `extensions.code` of the response's errors."""
 
 
 class JsonLinesFormatter(logging.Formatter):
