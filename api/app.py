@@ -5,7 +5,7 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from sqlalchemy.engine import URL
@@ -17,7 +17,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.db.server import to_asyncpg_dsn
+from api.db.migrations import migrations_head
+from api.db.server import to_async_url, to_asyncpg_dsn
 from api.graphql_endpoint import GraphQLEndpoint
 from api.ide.page import ide_routes
 from api.logs import RequestFields
@@ -152,18 +153,27 @@ async def healthz(request: Request) -> Response:
 
 
 async def readyz(request: Request) -> Response:
-    """The database answers; 503 when it does not."""
-    database: Database = request.app.state.database
+    """Ready: the primary and every read replica answer, and the schema is at the migrations'
+    head. 503 otherwise, with the reason."""
+    primary: Database = request.app.state.primary
+    reads: Database = request.app.state.database
+    head: str = request.app.state.migrations_head
 
-    async def select_one() -> None:
-        async with database.pool.acquire(timeout=READINESS_TIMEOUT_SECONDS) as connection:
-            await connection.execute("SELECT 1")
+    async def check() -> str | None:
+        async with primary.pool.acquire(timeout=READINESS_TIMEOUT_SECONDS) as connection:
+            version = await connection.fetchval("SELECT version_num FROM alembic_version")
+        for pool in reads.pools:
+            async with pool.acquire(timeout=READINESS_TIMEOUT_SECONDS) as connection:
+                await connection.execute("SELECT 1")
+        return None if version == head else f"the database is at {version}, not {head}"
 
     try:
-        await asyncio.wait_for(select_one(), READINESS_TIMEOUT_SECONDS)
+        problem = await asyncio.wait_for(check(), READINESS_TIMEOUT_SECONDS)
     except Exception as error:  # any failure means "not ready"; the reason is logged
         log.warning("readiness check failed: %r", error)
         return JSONResponse({"status": "unavailable"}, status_code=503)
+    if problem is not None:
+        return JSONResponse({"status": "migrations pending", "detail": problem}, status_code=503)
     return JSONResponse({"status": "ready"})
 
 
@@ -175,22 +185,32 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        database = await open_database(
-            to_asyncpg_dsn(database_url),
-            pool_size=settings.pool_size,
-            statement_timeout_ms=settings.statement_timeout_ms,
-            acquire_timeout=settings.pool_timeout_seconds,
-        )
-        app.state.database = database
-        app.state.operations = Operations(build_schema(), settings, database)
-        access = Access(settings, database.hand_written)
+        def pools(dsns: list[str]) -> Awaitable[Database]:
+            return open_database(
+                dsns,
+                pool_size=settings.pool_size,
+                statement_timeout_ms=settings.statement_timeout_ms,
+                acquire_timeout=settings.pool_timeout_seconds,
+            )
+
+        # Reads go to the replicas when there are some; keys and budgets to the primary.
+        primary = await pools([to_asyncpg_dsn(database_url)])
+        replicas = [to_asyncpg_dsn(to_async_url(url)) for url in settings.read_database_urls]
+        reads = await pools(replicas) if replicas else primary
+        app.state.primary = primary
+        app.state.database = reads
+        app.state.migrations_head = migrations_head(settings.migrations_dir)
+        app.state.operations = Operations(build_schema(), settings, reads)
+        access = Access(settings, primary.hand_written)
         app.state.endpoint = GraphQLEndpoint(app.state.operations, access, settings)
         if on_started is not None:
             on_started()
         try:
             yield
         finally:
-            await close_database(database)
+            if reads is not primary:
+                await close_database(reads)
+            await close_database(primary)
 
     return Starlette(
         routes=[

@@ -2,10 +2,10 @@
 
 from enum import Enum
 from pathlib import Path
-from typing import Literal, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import Field, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -26,6 +26,11 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         default=None,
         description="A PostgreSQL >= 15 to use; unset, an embedded server is started in data_dir.",
+    )
+    read_database_urls: Annotated[list[str], NoDecode] = Field(
+        default=[],
+        description="Read replicas of database_url, comma-separated: reads are spread over "
+        "them; keys, budgets and writes stay on the primary.",
     )
     data_dir: Path = Field(
         default=PROJECT_ROOT / ".data" / "postgres",
@@ -137,6 +142,18 @@ class Settings(BaseSettings):
     graphiql: bool | None = Field(
         default=None, description="Serve the GraphiQL IDE; defaults to on in development only."
     )
+
+    @field_validator("read_database_urls", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [url.strip() for url in value.split(",") if url.strip()]
+        return value
+
+    @field_validator("read_database_urls")
+    @classmethod
+    def _replica_urls(cls, value: list[str]) -> list[str]:
+        return [cls._postgres_url(url) or url for url in value]
 
     @field_validator("database_url")
     @classmethod

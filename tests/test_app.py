@@ -1,6 +1,7 @@
 """The ASGI application around the GraphQL schema: routes, middleware, lifespan, failures."""
 
 import logging
+import os
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -10,9 +11,11 @@ import pytest
 from sqlalchemy.engine import URL
 
 from api.app import create_app
-from api.db.server import to_asyncpg_dsn
+from api.db.migrations import migrate
+from api.db.server import drop_database, to_asyncpg_dsn
 from api.settings import Environment, Settings
 from api.store.reads import Store
+from tests.conftest import MIGRATIONS, TEMPLATE, clone_database
 
 EVENTS = "{ events(first: 5) { totalCount nodes { slug } } }"
 
@@ -182,3 +185,48 @@ async def test_a_statement_past_the_timeout_is_a_timeout_error(database_url: URL
         await transaction.rollback()
     finally:
         await blocker.close()
+
+
+async def test_readyz_waits_for_the_migrations(database_url: URL) -> None:
+    await migrate(database_url, MIGRATIONS, "0002", upgrade=False)
+    async for http in _client(Settings(), database_url):
+        response = await http.get("/readyz")
+        assert response.status_code == 503
+        assert response.json()["status"] == "migrations pending"
+    await migrate(database_url, MIGRATIONS)
+    async for http in _client(Settings(), database_url):
+        assert (await http.get("/readyz")).status_code == 200
+
+
+async def test_reads_go_to_the_replicas_and_budgets_to_the_primary(
+    server_url: URL, database_url: URL
+) -> None:
+    """A "replica" here is a copy of the primary holding one event more: what the API answers
+    shows where it read, the budget rows where it wrote."""
+    name = f"eventgraph_test_replica_{os.getpid()}"
+    replica_url = await clone_database(server_url, TEMPLATE, name)
+    try:
+        replica = await asyncpg.connect(to_asyncpg_dsn(replica_url))
+        try:
+            await replica.execute(
+                "INSERT INTO events (slug, title, kind, format, status, start_date, "
+                "date_precision, language) VALUES ('on-the-replica', 'Only on the replica', "
+                "'MEETING', 'VIDEO', 'HELD', '2026-02-04', 'DAY', 'en')"
+            )
+            settings = Settings(
+                read_database_urls=[replica_url.render_as_string(hide_password=False)]
+            )
+            async for http in _client(settings, database_url):
+                body = (await http.post("/graphql", json={"query": EVENTS})).json()
+                assert body["data"]["events"]["nodes"] == [{"slug": "on-the-replica"}]
+                assert (await http.get("/readyz")).status_code == 200
+            assert await replica.fetchval("SELECT count(*) FROM rate_limit_buckets") == 0
+        finally:
+            await replica.close()
+        primary = await asyncpg.connect(to_asyncpg_dsn(database_url))
+        try:
+            assert await primary.fetchval("SELECT count(*) FROM rate_limit_buckets") == 1
+        finally:
+            await primary.close()
+    finally:
+        await drop_database(server_url, name)

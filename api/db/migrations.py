@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 from sqlalchemy.engine import URL, Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -14,6 +15,13 @@ def alembic_config(migrations_dir: Path) -> Config:
     config = Config()
     config.set_main_option("script_location", str(migrations_dir))
     return config
+
+
+def migrations_head(migrations_dir: Path) -> str:
+    """The revision the newest migration brings a database to."""
+    head = ScriptDirectory.from_config(alembic_config(migrations_dir)).get_current_head()
+    assert head is not None, f"no migrations in {migrations_dir}"
+    return head
 
 
 def _run(connection: Connection, migrations_dir: Path, target: str, upgrade: bool) -> None:

@@ -6,6 +6,7 @@ which the read's values fill `$1, $2, …`; asyncpg prepares each text once per 
 """
 
 import asyncio
+import itertools
 import re
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Hashable, Sequence
@@ -116,11 +117,19 @@ class HandWritten:
 
 
 class Database:
-    """The read side of PostgreSQL: a pool, and the statements compiled for it."""
+    """PostgreSQL for the API: pools (the primary's, or one per read replica, taken in turn),
+    and the statements compiled for them."""
 
-    def __init__(self, pool: asyncpg.Pool, *, acquire_timeout: float, cache_size: int) -> None:
-        self.pool = pool
+    def __init__(
+        self, pools: Sequence[asyncpg.Pool], *, acquire_timeout: float, cache_size: int
+    ) -> None:
+        self.pools = tuple(pools)
+        self._turns = itertools.cycle(self.pools)
         self.acquire_timeout = acquire_timeout
+        self.in_use = 0
+        """Connections taken from the pools and not yet given back."""
+        self.waiting = 0
+        """Requests waiting for a connection."""
         self.statements = StatementCache(cache_size)
         self.executed = 0
         """Statements run since start, all requests together."""
@@ -128,14 +137,24 @@ class Database:
         """When a list, each statement run is appended with its arguments (tests, EXPLAIN)."""
         self.hand_written = HandWritten(self)
 
+    @property
+    def pool(self) -> asyncpg.Pool:
+        """The first pool (the primary's, when there are no replicas)."""
+        return self.pools[0]
+
     @asynccontextmanager
     async def connection(self) -> AsyncIterator["asyncpg.pool.PoolConnectionProxy[Any]"]:
+        pool = next(self._turns)
+        self.waiting += 1
         try:
-            connection = await self.pool.acquire(timeout=self.acquire_timeout)
+            connection = await pool.acquire(timeout=self.acquire_timeout)
         except TimeoutError:
             raise StoreUnavailableError("no database connection came free in time") from None
         except UNAVAILABLE as error:
             raise StoreUnavailableError(f"the database is unreachable: {error}") from error
+        finally:
+            self.waiting -= 1
+        self.in_use += 1
         try:
             yield connection
         except asyncpg.QueryCanceledError as error:
@@ -143,7 +162,8 @@ class Database:
         except UNAVAILABLE as error:
             raise StoreUnavailableError(f"the database went away: {error}") from error
         finally:
-            await self.pool.release(connection)
+            self.in_use -= 1
+            await pool.release(connection)
 
     async def fetch(self, statement: CompiledStatement, values: Sequence[Any]) -> list[Any]:
         """The rows of one statement (asyncpg Records: by column name or position)."""
@@ -167,30 +187,35 @@ class Database:
 
 
 async def open_database(
-    dsn: str,
+    dsns: str | Sequence[str],
     *,
     pool_size: int,
     statement_timeout_ms: int,
     acquire_timeout: float,
     cache_size: int = 1_024,
 ) -> Database:
-    """A `Database` on a new pool. Connections open on demand (a server started while PostgreSQL
-    is down serves 503s, then recovers by itself), give up after `acquire_timeout`, and run in
-    UTC so that JSON built by PostgreSQL writes instants as Python does."""
-    pool = await asyncpg.create_pool(
-        dsn,
-        min_size=0,
-        max_size=pool_size,
-        timeout=acquire_timeout,
-        statement_cache_size=cache_size,
-        server_settings={
-            "statement_timeout": str(statement_timeout_ms),
-            "application_name": "eventgraph",
-            "TimeZone": "UTC",
-        },
-    )
-    return Database(pool, acquire_timeout=acquire_timeout, cache_size=cache_size)
+    """A `Database` on new pools, one per DSN. Connections open on demand (a server started
+    while PostgreSQL is down serves 503s, then recovers by itself), give up after
+    `acquire_timeout`, and run in UTC so that JSON built by PostgreSQL writes instants as Python
+    does."""
+    pools = [
+        await asyncpg.create_pool(
+            dsn,
+            min_size=0,
+            max_size=pool_size,
+            timeout=acquire_timeout,
+            statement_cache_size=cache_size,
+            server_settings={
+                "statement_timeout": str(statement_timeout_ms),
+                "application_name": "eventgraph",
+                "TimeZone": "UTC",
+            },
+        )
+        for dsn in ([dsns] if isinstance(dsns, str) else dsns)
+    ]
+    return Database(pools, acquire_timeout=acquire_timeout, cache_size=cache_size)
 
 
 async def close_database(database: Database) -> None:
-    await asyncio.wait_for(database.pool.close(), timeout=10)
+    for pool in database.pools:
+        await asyncio.wait_for(pool.close(), timeout=10)

@@ -1,0 +1,142 @@
+"""`eventgraph serve`: the port first, then the database; workers; Ctrl-C stops it all."""
+
+import gc
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import URL
+
+from api.app import create_app
+from api.serving import GC_THRESHOLDS, tune_garbage_collector
+from api.settings import PROJECT_ROOT, Settings
+
+EVENTGRAPH = str(Path(sys.executable).parent / "eventgraph")
+QUERY = b'{"query": "{ events(first: 1) { totalCount } }"}'
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def post(port: int, body: bytes = QUERY) -> dict[str, object]:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/graphql",
+        data=body,
+        headers={"content-type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=5) as response:
+        answer: dict[str, object] = json.loads(response.read())
+        return answer
+
+
+def children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (Linux /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+@pytest.fixture
+def serve_environment(tmp_path: Path) -> Iterator[dict[str, str]]:
+    yield {**os.environ, "EVENTGRAPH_DATA_DIR": str(tmp_path / "postgres")}
+
+
+def test_a_busy_port_is_reported_before_any_database_work(
+    serve_environment: dict[str, str], tmp_path: Path
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        started = time.monotonic()
+        done = subprocess.run(
+            [EVENTGRAPH, "serve", "--load", str(PROJECT_ROOT / "fixtures")],
+            env={**serve_environment, "EVENTGRAPH_PORT": str(port)},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert done.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in done.stderr
+    assert time.monotonic() - started < 20
+    assert not (tmp_path / "postgres").exists(), "the embedded server was started"
+
+
+@pytest.mark.slow
+def test_workers_serve_one_port_and_stop_on_ctrl_c(
+    serve_environment: dict[str, str], database_url: URL
+) -> None:
+    port = free_port()
+    environment = {
+        **serve_environment,
+        "EVENTGRAPH_PORT": str(port),
+        "EVENTGRAPH_DATABASE_URL": database_url.render_as_string(hide_password=False),
+    }
+    server = subprocess.Popen(
+        [EVENTGRAPH, "serve", "--workers", "2"],
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        for _ in range(120):
+            try:
+                answer = post(port)
+                break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("the server did not answer")
+        assert answer["data"] == {"events": {"totalCount": 0}}
+        assert all(post(port)["data"] for _ in range(10))
+        # The command supervises one process per worker.
+        assert len(children(server.pid)) >= 2
+        os.killpg(server.pid, signal.SIGINT)
+        output, _ = server.communicate(timeout=30)
+        assert server.returncode == 0, output
+        assert "2 workers" in output
+    finally:
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.communicate()
+
+
+async def test_the_app_calls_back_once_started(database_url: URL) -> None:
+    started: list[object] = []
+    app = create_app(Settings(), database_url, on_started=lambda: started.append(app.state))
+    async with app.router.lifespan_context(app):
+        assert started == [app.state]
+        assert hasattr(app.state, "endpoint")
+
+
+def test_tuning_raises_the_collectors_thresholds_and_freezes_what_exists() -> None:
+    before = gc.get_threshold()
+    try:
+        tune_garbage_collector()
+        assert gc.get_threshold() == GC_THRESHOLDS
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
