@@ -9,7 +9,6 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -56,8 +55,9 @@ def children(pid: int) -> list[int]:
 
 
 @pytest.fixture
-def serve_environment(tmp_path: Path) -> Iterator[dict[str, str]]:
-    yield {**os.environ, "EVENTGRAPH_DATA_DIR": str(tmp_path / "postgres")}
+def serve_environment(tmp_path: Path) -> dict[str, str]:
+    """The environment of a server whose embedded database would live in this test's folder."""
+    return {**os.environ, "EVENTGRAPH_DATA_DIR": str(tmp_path / "postgres")}
 
 
 def test_a_busy_port_is_reported_before_any_database_work(
