@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench schema ide-assets install clean
+.PHONY: run test lint format bench schema ide-assets lock install clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -45,3 +45,9 @@ ide-assets: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .data .mypy_cache .ruff_cache .pytest_cache
+
+# The pinned, hashed runtime dependencies the Docker image installs (pip-tools, run by hand).
+lock: $(STAMP)
+	$(BIN)/python -m pip install --quiet 'pip-tools>=7.4,<8'
+	$(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe \
+		--no-emit-index-url --no-emit-find-links --output-file=.ci/requirements.lock pyproject.toml

@@ -64,6 +64,15 @@ def application_database(settings: Settings) -> Iterator[URL]:
         asyncio.run(run_migrations(url, settings.migrations_dir))
         yield url
         return
+    if not settings.embedded_database:
+        console.print(
+            "EVENTGRAPH_DATABASE_URL is not set, and this installation starts no PostgreSQL of "
+            "its own (EVENTGRAPH_EMBEDDED_DATABASE=false): set it to the database to use, "
+            "postgresql://user:password@host:5432/eventgraph",
+            markup=False,
+            highlight=False,
+        )
+        raise typer.Exit(2)
     with embedded_server(settings.data_dir) as server_url:
         url = asyncio.run(ensure_database(server_url, DATABASE_NAME))
         asyncio.run(run_migrations(url, settings.migrations_dir))

@@ -27,6 +27,11 @@ class Settings(BaseSettings):
         default=None,
         description="A PostgreSQL >= 15 to use; unset, an embedded server is started in data_dir.",
     )
+    embedded_database: bool = Field(
+        default=True,
+        description="Without database_url, start the embedded PostgreSQL in data_dir; false "
+        "(as in the Docker image), refuse to start instead.",
+    )
     read_database_urls: Annotated[list[str], NoDecode] = Field(
         default=[],
         description="Read replicas of database_url, comma-separated: reads are spread over "

@@ -140,3 +140,21 @@ def test_tuning_raises_the_collectors_thresholds_and_freezes_what_exists() -> No
     finally:
         gc.unfreeze()
         gc.set_threshold(*before)
+
+
+def test_without_a_database_url_an_image_refuses_to_start(
+    serve_environment: dict[str, str],
+) -> None:
+    environment = {**serve_environment, "EVENTGRAPH_EMBEDDED_DATABASE": "false"}
+    environment.pop("EVENTGRAPH_DATABASE_URL", None)
+    environment["EVENTGRAPH_PORT"] = str(free_port())
+    done = subprocess.run(
+        [EVENTGRAPH, "serve"],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "EVENTGRAPH_DATABASE_URL is not set" in done.stderr
