@@ -130,6 +130,14 @@ def migrate() -> None:
         console.print(f"migrated {url.render_as_string(hide_password=True)} to head")
 
 
+@app.command("settings")
+def print_settings() -> None:
+    """Print every setting (EVENTGRAPH_* variable), its default and meaning, as Markdown."""
+    from api.settings import settings_table
+
+    typer.echo(settings_table(), nl=False)
+
+
 @app.command()
 def schema() -> None:
     """Print the exposed GraphQL schema (SDL), as committed in schema/schema.graphql."""

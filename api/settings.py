@@ -22,7 +22,11 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="EVENTGRAPH_", frozen=True, extra="ignore")
 
-    environment: Environment = Environment.DEVELOPMENT
+    environment: Environment = Field(
+        default=Environment.DEVELOPMENT,
+        description="production turns off introspection, the IDE, field suggestions, anonymous "
+        "reads, CORS and non-persisted GET queries, unless each is set explicitly.",
+    )
     database_url: str | None = Field(
         default=None,
         description="A PostgreSQL >= 15 to use; unset, an embedded server is started in data_dir.",
@@ -41,11 +45,15 @@ class Settings(BaseSettings):
         default=PROJECT_ROOT / ".data" / "postgres",
         description="Where the embedded PostgreSQL keeps its files.",
     )
-    fixtures_dir: Path = PROJECT_ROOT / "fixtures"
-    migrations_dir: Path = PROJECT_ROOT / "alembic"
+    fixtures_dir: Path = Field(
+        default=PROJECT_ROOT / "fixtures", description="The seed corpus `make run` loads."
+    )
+    migrations_dir: Path = Field(
+        default=PROJECT_ROOT / "alembic", description="The Alembic migrations."
+    )
 
-    host: str = "127.0.0.1"
-    port: int = Field(default=8000, ge=1, le=65535)
+    host: str = Field(default="127.0.0.1", description="The address `serve` listens on.")
+    port: int = Field(default=8000, ge=1, le=65535, description="The port `serve` listens on.")
 
     pool_size: int = Field(default=10, ge=1, le=200, description="Connections per process.")
     pool_timeout_seconds: float = Field(
@@ -60,13 +68,21 @@ class Settings(BaseSettings):
         default=10.0, gt=0, description="The most one GraphQL request may take, whole (TIMEOUT)."
     )
 
-    default_page_size: int = Field(default=20, ge=1)
-    max_page_size: int = Field(default=100, ge=1)
-    max_depth: int = Field(default=10, ge=1)
-    max_aliases: int = Field(default=15, ge=1)
-    max_tokens: int = Field(default=2_000, ge=1)
-    max_directives: int = Field(default=50, ge=1)
-    max_body_bytes: int = Field(default=1_000_000, ge=1_024)
+    default_page_size: int = Field(
+        default=20, ge=1, description="Items of a connection page when neither first nor last."
+    )
+    max_page_size: int = Field(
+        default=100, ge=1, description="The most first or last may ask (more: BAD_USER_INPUT)."
+    )
+    max_depth: int = Field(default=10, ge=1, description="The deepest selection nesting.")
+    max_aliases: int = Field(default=15, ge=1, description="The most aliases in a document.")
+    max_tokens: int = Field(default=2_000, ge=1, description="The most tokens in a document.")
+    max_directives: int = Field(
+        default=50, ge=1, description="The most directives in a document."
+    )
+    max_body_bytes: int = Field(
+        default=1_000_000, ge=1_024, description="The largest request body (413 beyond)."
+    )
     max_query_cost: int = Field(
         default=10_000,
         ge=1,
@@ -202,3 +218,19 @@ class Settings(BaseSettings):
     @property
     def anonymous_reads_allowed(self) -> bool:
         return self.is_development if self.anonymous_reads is None else self.anonymous_reads
+
+
+def settings_table() -> str:
+    """Every setting as a Markdown table (docs/operations.md holds it; a test keeps it so)."""
+    rows = ["| variable | default | meaning |", "| --- | --- | --- |"]
+    for name, field in Settings.model_fields.items():
+        default = field.default
+        if isinstance(default, Path):
+            default = default.relative_to(PROJECT_ROOT)
+        elif isinstance(default, Enum):
+            default = default.value
+        elif isinstance(default, bool):
+            default = str(default).lower()
+        shown = "unset" if default is None or default == [] else f"`{default}`"
+        rows.append(f"| `EVENTGRAPH_{name.upper()}` | {shown} | {field.description} |")
+    return "\n".join(rows) + "\n"
