@@ -77,9 +77,7 @@ class Settings(BaseSettings):
     max_depth: int = Field(default=10, ge=1, description="The deepest selection nesting.")
     max_aliases: int = Field(default=15, ge=1, description="The most aliases in a document.")
     max_tokens: int = Field(default=2_000, ge=1, description="The most tokens in a document.")
-    max_directives: int = Field(
-        default=50, ge=1, description="The most directives in a document."
-    )
+    max_directives: int = Field(default=50, ge=1, description="The most directives in a document.")
     max_body_bytes: int = Field(
         default=1_000_000, ge=1_024, description="The largest request body (413 beyond)."
     )
