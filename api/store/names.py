@@ -8,10 +8,11 @@ already read) and in SQL (for JSON built by PostgreSQL); tests hold the two toge
 """
 
 import string
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, FromClause, Text, func, select
+from sqlalchemy import ColumnElement, Text, func, select
 
 from api.store.entities import NameField, Row
 from api.store.params import Param
@@ -50,27 +51,23 @@ def ascii_lower(text: ColumnElement[str]) -> ColumnElement[str]:
 def best_name_sql(
     names: NameField, owner_id: ColumnElement[UUID], language: Param | None
 ) -> ColumnElement[str]:
-    """The same rule in SQL: the name of the owner `owner_id` to show for `language`."""
-
-    def first(condition: Callable[[FromClause], ColumnElement[bool]] | None) -> ColumnElement[str]:
-        name = names.names.alias()
-        chosen = select(name.c.value).where(name.c[names.owner_column] == owner_id)
-        if condition is not None:
-            chosen = chosen.where(condition(name))
-        return chosen.order_by(name.c.is_primary.desc(), name.c.position).limit(1).scalar_subquery()
-
-    if language is None:
-        return func.coalesce(first(None), "", type_=Text)
-    wanted = ascii_lower(language.sql())
-    return func.coalesce(
-        first(lambda name: ascii_lower(name.c.language) == wanted),
-        first(
-            lambda name: (
-                func.split_part(ascii_lower(name.c.language), "-", 1)
-                == func.split_part(wanted, "-", 1)
-            )
-        ),
-        first(None),
-        "",
-        type_=Text,
+    """The same rule in SQL: the name of the owner `owner_id` to show for `language`, as one
+    ordered lookup among the owner's names (those of the language first, then those of its
+    primary subtag; within them the primary name, then the first listed)."""
+    name = names.names.alias()
+    order: list[ColumnElement[Any]] = []
+    if language is not None:
+        wanted = ascii_lower(language.sql())
+        tag = ascii_lower(name.c.language)
+        order += [
+            (tag == wanted).desc(),
+            (func.split_part(tag, "-", 1) == func.split_part(wanted, "-", 1)).desc(),
+        ]
+    chosen = (
+        select(name.c.value)
+        .where(name.c[names.owner_column] == owner_id)
+        .order_by(*order, name.c.is_primary.desc(), name.c.position)
+        .limit(1)
+        .scalar_subquery()
     )
+    return func.coalesce(chosen, "", type_=Text)
