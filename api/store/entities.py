@@ -7,15 +7,20 @@ one line here. Field names are the snake_case names of the GraphQL filter inputs
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, FromClause, Table
 
 from api.db import tables
 from api.vocabulary import EventFormat, EventKind, EventStatus, ParticipantKind, StatementKind
 
-Row = Mapping[str, Any]
-"""A result row: the entity's columns by name (never the search vector), plus documented extras."""
+
+class Row(Protocol):
+    """A result row (an asyncpg Record, or a dict): the entity's columns by name (never the
+    search vector), plus documented extras."""
+
+    def __getitem__(self, key: str, /) -> Any: ...
+
 
 FilterSpec = Mapping[str, Any]
 """A filter as a dict mirroring the GraphQL input, with snake_case keys."""

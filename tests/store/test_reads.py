@@ -24,7 +24,7 @@ async def test_by_ids_and_slugs(store: Store, world: World) -> None:
     rows = await store.by_ids(Entity.EVENT, [world.visit, world.trump_call, missing])
     assert set(rows) == {world.visit, world.trump_call}
     assert rows[world.visit]["slug"] == "putin-visit-to-china-2026"
-    assert "search_vector" not in rows[world.visit]
+    assert "search_vector" not in dict(rows[world.visit].items())  # type: ignore[attr-defined]
     by_slug = await store.by_slugs(Entity.PARTICIPANT, ["xi-jinping", "nobody"])
     assert list(by_slug) == ["xi-jinping"]
     assert by_slug["xi-jinping"]["id"] == world.xi
