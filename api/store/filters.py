@@ -60,7 +60,7 @@ OPERATORS: Mapping[ScalarKind, frozenset[str]] = {
     ScalarKind.STRING: frozenset({"eq", "ne", "in", "contains", "starts_with", "is_null"}),
     ScalarKind.INT: frozenset({"eq", "gt", "gte", "lt", "lte", "is_null"}),
     ScalarKind.DATE: frozenset({"eq", "gt", "gte", "lt", "lte", "is_null"}),
-    ScalarKind.DATETIME: frozenset({"eq", "gt", "gte", "lt", "lte", "is_null"}),
+    ScalarKind.DATETIME: frozenset({"eq", "gt", "gte", "lt", "lte"}),
     ScalarKind.ENUM: frozenset({"eq", "in"}),
 }
 COMPARISONS: Mapping[str, Callable[[ColumnElement[Any], Any], ColumnElement[bool]]] = {
