@@ -17,7 +17,7 @@ from datetime import date, datetime
 from typing import Any
 
 from graphql import GraphQLError, get_named_type
-from graphql.execution.values import VariableValues, get_argument_values
+from graphql.execution.values import VariableValues
 
 from api.settings import Settings
 from api.store.documents import (
@@ -101,9 +101,8 @@ class _Compiler:
         self.params = Params()
 
     def arguments(self, field: PlannedField) -> dict[str, Any]:
-        assert field.definition is not None
         try:
-            return get_argument_values(field.definition, field.node, self.variables)
+            return field.arguments(self.variables)
         except GraphQLError as error:
             raise Declined(f"an argument of {field.key}: {error.message}") from None
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from graphql.execution.values import VariableValues, get_argument_values
+from graphql.execution.values import VariableValues
 
 from api.settings import Settings
 from api.store.relations import BOUNDS
@@ -72,7 +72,7 @@ class _CostWalk:
         if field.definition is None:
             return None
         if isinstance(read, ConnectionRead):
-            arguments = get_argument_values(field.definition, field.node, self.variables)
+            arguments = field.arguments(self.variables)
             self.cost += parents * (1 + filter_conditions(arguments.get("filter")))
             requested = arguments.get("first")
             if requested is None:
@@ -83,7 +83,7 @@ class _CostWalk:
             self.cost += parents
             return self.counted(parents, BOUNDS[read.relation])
         if isinstance(read, RootRead) and read.name in ("search", "nodes", "eventCounts"):
-            arguments = get_argument_values(field.definition, field.node, self.variables)
+            arguments = field.arguments(self.variables)
             self.cost += parents * (1 + filter_conditions(arguments.get("filter")))
             if read.name == "search":
                 first = arguments.get("first")

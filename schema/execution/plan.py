@@ -35,6 +35,7 @@ from graphql import (
     is_abstract_type,
     is_object_type,
 )
+from graphql.execution.values import VariableValues, get_argument_values
 
 from schema.fields import Read, read_of
 
@@ -55,10 +56,18 @@ class PlannedField:
     """The first of the merged field nodes: validation ensures they take the same arguments."""
     read: Read | None
     selection: "PlannedSelection | None"
+    _constant_arguments: dict[str, Any] | None = None
 
-    @property
-    def has_variable_arguments(self) -> bool:
-        return any(_uses_variables(argument.value) for argument in self.node.arguments or ())
+    def arguments(self, variables: VariableValues) -> dict[str, Any]:
+        """The field's arguments as GraphQL coerces them (defaults applied); computed once when
+        they name no variable. Not to be changed by the caller."""
+        if self._constant_arguments is not None:
+            return self._constant_arguments
+        assert self.definition is not None
+        arguments = get_argument_values(self.definition, self.node, variables)
+        if not any(_uses_variables(argument.value) for argument in self.node.arguments or ()):
+            self._constant_arguments = arguments
+        return arguments
 
 
 @dataclass(eq=False)
