@@ -22,7 +22,7 @@ from api.db.server import to_async_url, to_asyncpg_dsn
 from api.graphql_endpoint import GraphQLEndpoint
 from api.ide.page import ide_routes
 from api.logs import RequestFields
-from api.metrics import metrics_endpoint
+from api.metrics import metrics_endpoint, set_pool_usage
 from api.security.access import Access
 from api.settings import Settings
 from api.store.statements import Database, close_database, open_database
@@ -74,6 +74,9 @@ class RequestIdMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
+            database = getattr(scope["app"].state, "database", None) if "app" in scope else None
+            if database is not None:
+                set_pool_usage(database.in_use, database.waiting)
             duration_ms = round((time.perf_counter() - started) * 1000, 2)
             fields: RequestFields = state.get("log", {})
             fields["request_id"] = request_id
