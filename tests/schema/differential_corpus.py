@@ -1401,6 +1401,15 @@ WALKS = [
     ),
     Walk("a participant's events", 'participant(slug: "%PARTICIPANT%") { events({page})'),
     Walk("a participant's statements", 'participant(slug: "%PARTICIPANT%") { statements({page})'),
+    Walk(
+        "a participant's statements found",
+        'participant(slug: "%PARTICIPANT%") { statements({page}, filter: {search: "Chine"})',
+    ),
+    Walk(
+        "a participant's events by relevance, then title",
+        'participant(slug: "%PARTICIPANT%") { events({page}, filter: {search: "Russie"}, '
+        "orderBy: [{field: RELEVANCE, direction: DESC}, {field: TITLE}])",
+    ),
     Walk("a country's events", 'participant(slug: "%COUNTRY%") { events({page})'),
     Walk("a treaty's events", 'treaty(slug: "%TREATY%") { events({page})'),
     Walk("a treaty's statements", 'treaty(slug: "%TREATY%") { statements({page})'),

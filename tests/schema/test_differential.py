@@ -295,14 +295,17 @@ def test_the_coverage_check_sees_what_is_missing() -> None:
 
 
 def benchmark_queries() -> list[Case]:
-    """The queries of bench/: every module-level string constant named *_QUERY."""
-    cases = []
+    """The queries of bench/: every module-level string constant named *_QUERY (bench's
+    `__main__` left unimported: it is a command)."""
+    found: dict[str, Case] = {}
     for module_info in pkgutil.iter_modules(bench.__path__, f"{bench.__name__}."):
+        if module_info.name.endswith(".__main__"):
+            continue
         module = importlib.import_module(module_info.name)
         for name, value in vars(module).items():
             if name.endswith("QUERY") and isinstance(value, str):
-                cases.append(Case(f"{module_info.name}.{name}", value))
-    return cases
+                found.setdefault(value, Case(f"{module_info.name}.{name}", value))
+    return list(found.values())
 
 
 def documented_cases() -> list[Case]:
