@@ -81,6 +81,11 @@ def coded_error(error: GraphQLError, request_id: str | None) -> GraphQLError:
         # Not raised by a resolver: the variables or the operation name do not fit the document.
         error.extensions = {"code": ErrorCode.BAD_USER_INPUT.value}
         return error
+    if isinstance(original, GraphQLError) and original.nodes:
+        # graphql-core's own error about a place in the document, raised while executing: an
+        # argument or a @skip/@include condition given null through a variable with a default.
+        error.extensions = {"code": ErrorCode.BAD_USER_INPUT.value}
+        return error
     code = code_of_exception(original) if original is not None else ErrorCode.INTERNAL_SERVER_ERROR
     if code is ErrorCode.BAD_USER_INPUT:
         error.extensions = {"code": code.value}

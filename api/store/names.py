@@ -15,7 +15,7 @@ from uuid import UUID
 from sqlalchemy import ColumnElement, Text, func, select
 
 from api.store.entities import NameField, Row
-from api.store.params import Param
+from api.store.params import Param, checked_text
 
 ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 
@@ -30,7 +30,10 @@ def primary_subtag(tag: str) -> str:
 
 
 def best_name(names: Sequence[Row], language: str | None) -> str:
-    """The name of `names` (name rows with value, language, is_primary, position) to show."""
+    """The name of `names` (name rows with value, language, is_primary, position) to show.
+    `language` is checked as every text the store takes (SQL receives it as a parameter)."""
+    if language is not None:
+        checked_text(language)
     ranked = sorted(names, key=lambda row: (not row["is_primary"], row["position"]))
     if not ranked:
         return ""

@@ -8,6 +8,7 @@ the PostgreSQL type it is sent as.
 """
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
 
@@ -72,14 +73,36 @@ class Params:
 
     def add(self, value: Any, type_: ParamType) -> Param:
         """A placeholder for `value`; values must already be what PostgreSQL stores (enum
-        members as their names, ids as UUIDs). Text PostgreSQL cannot store is refused."""
+        members as their names, ids as UUIDs). A value PostgreSQL (or the driver) cannot take
+        is refused: text with a NUL or a lone surrogate, an integer beyond 32 bits, an instant
+        outside the years 1 to 9999 in UTC."""
         if type_ is ParamType.TEXT:
             checked_text(value)
         elif type_ is ParamType.TEXT_ARRAY:
             for item in value:
                 checked_text(item)
+        elif type_ is ParamType.INTEGER and value not in INTEGERS:
+            raise StoreInputError(f"{value} does not fit in a 32-bit integer")
+        elif type_ is ParamType.TIMESTAMPTZ:
+            checked_instant(value)
         self.values.append(value.name if isinstance(value, Enum) else value)
         return Param(len(self.values) - 1, type_)
+
+
+INTEGERS = range(-(2**31), 2**31)
+"""What PostgreSQL's integer holds (GraphQL's Int too; a cursor may say more)."""
+
+
+def checked_instant(value: datetime) -> None:
+    """asyncpg sends an instant in UTC, where Python's datetime ends at the years 1 and 9999:
+    "0001-01-01T00:00:00+14:00" is in year 0 there."""
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        raise StoreInputError(
+            f"{value.isoformat()} is out of range: an instant must fall between the years 1 "
+            "and 9999 in UTC"
+        ) from None
 
 
 def checked_text(value: str) -> None:

@@ -31,7 +31,7 @@ from api.store.pagination import (
     read_page,
     read_pages_by_parent,
 )
-from api.store.params import Params, ParamType
+from api.store.params import Params, ParamType, checked_text
 from api.store.relations import (
     CONNECTIONS,
     Connection,
@@ -206,6 +206,7 @@ class Store:
             raise StoreInputError(f"first must be between 0 and {self.settings.max_page_size}")
         if not query.strip():
             raise StoreInputError("a search needs some text")
+        checked_text(query)  # even when no type is searched, like the size and the blank text
         hits: builtins.list[SearchHit] = []
         for entity in SEARCHABLE if types is None else types:
             params = Params()

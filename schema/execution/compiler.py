@@ -4,8 +4,9 @@ Each planned field becomes the JSON value its declaration (`schema.fields.Read`)
 field's response key, in the plan's order. Arguments are coerced as GraphQL coerces them and
 bound as statement parameters; the store checks them as it does for Strawberry's resolvers.
 
-Whatever would be an error (an argument the store refuses: `StoreInputError` anywhere; a
-lookup without id nor slug; an object wider than PostgreSQL builds in one call) is `Declined`:
+Whatever would be an error (an argument the store refuses: `StoreInputError` anywhere; one the
+schema's conversion refuses, such as a malformed global ID in a filter; a lookup without id nor
+slug; an object wider than PostgreSQL builds in one call) is `Declined`:
 the request then runs through Strawberry's execution, which reports the error exactly as GraphQL
 specifies (its path, the null it propagates). The compiled path answers only requests that
 succeed.
@@ -301,10 +302,15 @@ def compile_data(
     does not answer the request."""
     if plan.declined is not None:
         raise Declined(plan.declined)
+    if any(variables.coerced.get(name) is None for name in plan.inclusions_read):
+        raise Declined("a @skip or @include condition is null")
     compiler = _Compiler(variables, values)
     query_type = plan.fields[0].parent.name if plan.fields else "Query"
     try:
         data = compiler.object(plan.fields, query_type)
     except StoreInputError as error:
         raise Declined(str(error)) from None
+    except GraphQLError as error:
+        # An argument the schema's own conversion refuses (a filter's malformed global ID).
+        raise Declined(error.message) from None
     return data, compiler.params

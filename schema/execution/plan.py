@@ -40,6 +40,7 @@ from graphql.execution.values import VariableValues, get_argument_values
 from schema.fields import Read, read_of
 
 INCLUSION_DIRECTIVES = ("skip", "include")
+"""In the order graphql-core evaluates them."""
 TYPENAME = "__typename"
 INTROSPECTION_FIELDS = ("__schema", "__type")
 
@@ -84,6 +85,10 @@ class OperationPlan:
     declined: str | None
     """Why the compiled path cannot answer it (introspection, a field without a declaration),
     or None."""
+    inclusions_read: frozenset[str] = frozenset()
+    """The variables `@skip`/`@include` were read from. A nullable one with a default may still
+    be given null, which fails the request (`if` is Boolean!): the plan holds for true and
+    false, and the compiler declines null."""
 
 
 def _uses_variables(value: Any) -> bool:
@@ -131,17 +136,23 @@ class _Planner:
             if isinstance(definition, FragmentDefinitionNode)
         }
         self.declined: str | None = None
+        self.inclusions_read: set[str] = set()
 
     def included(self, node: FieldNode | FragmentSpreadNode | InlineFragmentNode) -> bool:
-        for directive in node.directives or ():
-            if directive.name.value not in INCLUSION_DIRECTIVES:
+        """Whether `node` is selected, decided as graphql-core does: `@skip` first, then
+        `@include` only when `@skip` did not leave the node out."""
+        directives = {directive.name.value: directive for directive in node.directives or ()}
+        for name in INCLUSION_DIRECTIVES:
+            directive = directives.get(name)
+            if directive is None:
                 continue
             value = directive.arguments[0].value if directive.arguments else None
             if isinstance(value, VariableNode):
+                self.inclusions_read.add(value.name.value)
                 condition = bool(self.variables.get(value.name.value))
             else:
                 condition = isinstance(value, BooleanValueNode) and value.value
-            if (directive.name.value == "skip") == condition:
+            if (name == "skip") == condition:
                 return False
         return True
 
@@ -228,7 +239,7 @@ def plan_operation(
     if operation.operation.value != "query":
         return OperationPlan(operation, (), f"a {operation.operation.value}")
     fields = planner.fields(root_type, [operation.selection_set])
-    return OperationPlan(operation, fields, planner.declined)
+    return OperationPlan(operation, fields, planner.declined, frozenset(planner.inclusions_read))
 
 
 class PlanCache:

@@ -66,6 +66,32 @@ async def test_filters_compose_with_and_or_not(client: GraphQLClient) -> None:
     assert "macron-state-visit-to-china-2025" in expected
 
 
+async def test_an_id_filter_takes_global_ids(client: GraphQLClient) -> None:
+    found = await client.data(
+        "{ events(first: 3, orderBy: [{field: TITLE}]) { nodes { id slug } }"
+        " statements(first: 1, filter: {event: {}}) { nodes { id event { slug } } } }"
+    )
+    first, second, third = found["events"]["nodes"]
+    query = """query ($eq: ID, $in: [ID!], $statement: ID!) {
+      one: events(filter: {id: {eq: $eq}}) { totalCount nodes { slug } }
+      two: events(filter: {id: {in: $in}}, orderBy: [{field: TITLE}]) { nodes { slug } }
+      notThird: events(filter: {not: {id: {eq: $eq}}, id: {in: $in}}) { nodes { slug } }
+      byStatement: events(filter: {statements: {some: {id: {eq: $statement}}}}) {
+        nodes { slug } }
+      statement: statements(filter: {id: {in: [$statement]}}) { nodes { id } }
+    }"""
+    ((statement, event),) = [(node["id"], node["event"]) for node in found["statements"]["nodes"]]
+    data = await client.data(
+        query, eq=first["id"], **{"in": [first["id"], third["id"]]}, statement=statement
+    )
+    assert data["one"] == {"totalCount": 1, "nodes": [{"slug": first["slug"]}]}
+    assert data["two"]["nodes"] == [{"slug": first["slug"]}, {"slug": third["slug"]}]
+    assert data["notThird"]["nodes"] == [{"slug": third["slug"]}]
+    assert second["slug"] not in {node["slug"] for node in data["two"]["nodes"]}
+    assert data["byStatement"]["nodes"] == [event]
+    assert data["statement"]["nodes"] == [{"id": statement}]
+
+
 async def test_search_in_french_ignores_accents(client: GraphQLClient) -> None:
     query = """
     query ($text: String!) {
