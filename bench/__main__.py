@@ -2,7 +2,7 @@
 
 - `load [--events N ...] [--profile]`: loading a generated corpus, timed (bench/load.py);
 - `requests [--quick] [--events N ...] [--seconds S] [--clients N ...] [--case Q ...]
-  [--heavy-query FILE] [--port P]`: GraphQL over HTTP, the API against its floor
+  [--heavy-query FILE] [--port P] [--baseline FILE]`: GraphQL over HTTP, the API against its floor
   (bench/requests.py); `--quick` is the smoke run of `make bench-quick`.
 """
 
@@ -11,6 +11,8 @@ import asyncio
 import shlex
 import sys
 from pathlib import Path
+
+import orjson
 
 from bench import load, request_report, requests
 from bench.harness import OUT, Bench, Result, bench_server, machine, report
@@ -59,7 +61,21 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
     serving.add_argument(
         "--port", type=int, help="first of three consecutive ports (default: any free ones)"
     )
-    return parser.parse_args(argv)
+    serving.add_argument(
+        "--baseline",
+        type=Path,
+        help="an earlier run's bench/out/requests-*.json: show the API's numbers beside it",
+    )
+    arguments = parser.parse_args(argv)
+    baseline: Path | None = getattr(arguments, "baseline", None)
+    if baseline is not None:
+        try:
+            document = orjson.loads(baseline.read_bytes())
+        except (OSError, orjson.JSONDecodeError) as error:
+            parser.error(f"--baseline {baseline}: {error}")
+        if not isinstance(document, dict) or "sizes" not in document:
+            parser.error(f"--baseline {baseline}: not the results of python -m bench requests")
+    return arguments
 
 
 def _options(arguments: argparse.Namespace) -> requests.Options:
@@ -74,6 +90,7 @@ def _options(arguments: argparse.Namespace) -> requests.Options:
         port=arguments.port,
         cases=tuple(arguments.case),
         quick=quick,
+        baseline=arguments.baseline,
     )
 
 

@@ -9,12 +9,16 @@ The targets are reported, never asserted (a shared machine varies by ±20 %):
 - p99 at most 3× p50, at each client count;
 - peak RSS of the API's worker under 250 MB;
 - after the heavy query, the API's RSS back within 20 % of its level before it.
+
+With `--baseline` (an earlier requests-*.json), the API's numbers are also shown beside that
+run's: every step of the read path against the one before, on the same machine.
 """
 
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import orjson
 
@@ -230,8 +234,63 @@ def differences(sizes: Sequence[SizeResult]) -> list[str]:
     ]
 
 
+def _api_numbers(document: dict[str, Any]) -> dict[tuple[int, str], dict[str, Any]]:
+    """The API's result of each (corpus, case) in a results document (requests-*.json)."""
+    return {
+        (size["events"], case["case"]): case["servers"][API]
+        for size in document["sizes"]
+        for case in size["cases"]
+    }
+
+
+def _change(before: float | None, now: float | None, digits: int = 1) -> str:
+    if before is None or now is None:
+        return NOT_MEASURED
+    shown = f"{before:,.{digits}f} → {now:,.{digits}f}"
+    return shown + (f" (×{now / before:.2f})" if before else "")
+
+
+def baseline_table(now: dict[str, Any], before: dict[str, Any], clients: Sequence[int]) -> str:
+    """The API's numbers of this run beside those of an earlier one, case by case."""
+    few, many = str(min(clients)), str(max(clients))
+    earlier = _api_numbers(before)
+    rows = []
+    for key, result in _api_numbers(now).items():
+        old = earlier.get(key)
+        if old is None:
+            continue
+
+        def run_value(results: dict[str, Any], clients: str, name: str) -> float | None:
+            run = results["runs"].get(clients)
+            return None if run is None else float(run[name])
+
+        rows.append(
+            [
+                f"{key[0]:,}",
+                key[1],
+                _change(run_value(old, many, "per_second"), run_value(result, many, "per_second")),
+                _change(run_value(old, few, "p50_ms"), run_value(result, few, "p50_ms")),
+                _change(old["statements_per_request"], result["statements_per_request"]),
+                _change(old["peak_rss_mb"], result["peak_rss_mb"], 0),
+            ]
+        )
+    header = [
+        "corpus",
+        "case",
+        f"req/s ×{many}",
+        f"p50 ms ×{few}",
+        "SQL / req",
+        "peak RSS MB",
+    ]
+    return _table(header, rows, right_from=2)
+
+
 def markdown(
-    sizes: Sequence[SizeResult], options: Options, about: dict[str, str], command: str
+    sizes: Sequence[SizeResult],
+    options: Options,
+    about: dict[str, str],
+    command: str,
+    baseline: dict[str, Any] | None = None,
 ) -> str:
     clients = list(options.clients)
     runs = (
@@ -249,6 +308,11 @@ def markdown(
         targets_table(sizes, options),
         f"{MET} met, {MISSED} missed, {NOT_MEASURED} not measured in this run.",
     ]
+    if baseline is not None:
+        parts += [
+            f"### The API against the baseline ({baseline['command']}, {baseline['at']})",
+            baseline_table({"sizes": to_json(list(sizes))}, baseline, list(options.clients)),
+        ]
     found = differences(sizes)
     if found:
         parts += [
@@ -275,7 +339,8 @@ def write(
     command: str,
 ) -> str:
     """Write requests-latest.{json,md} (and time-stamped copies) to `out`; return the Markdown."""
-    text = markdown(sizes, options, about, command)
+    baseline = None if options.baseline is None else orjson.loads(options.baseline.read_bytes())
+    text = markdown(sizes, options, about, command, baseline)
     table = verdicts(sizes, options)
     document = {
         "command": command,
