@@ -326,7 +326,12 @@ def markdown(
             f"### {size.events:,} events ({statements:,} statements)",
             cases_table(size),
             measurements_table(size, clients),
-            f"Servers: {servers}.",
+            f"Servers: {servers}."
+            + (
+                f" Stopped from outside and restarted: {'; '.join(size.restarts)}."
+                if size.restarts
+                else ""
+            ),
         ]
     return "\n\n".join(parts) + "\n"
 

@@ -39,7 +39,7 @@ from bench.check import first_difference, graphql_problem
 from bench.documents import QUERIES, read_document
 from bench.floor import VARIANTS
 from bench.harness import Bench
-from bench.servers import Server, api_server, floor_server, free_port, running
+from bench.servers import Fleet, Server, api_server, floor_server, free_port
 from bench.variables import Case, Variables, choose_cases
 
 DEFAULT_EVENTS = (1_000, 10_000, 100_000)
@@ -116,6 +116,8 @@ class SizeResult:
     """Each server's event loop and HTTP parser, as loaded."""
     cases: list[CaseResult]
     memory: MemoryCheck | None
+    restarts: list[str] = field(default_factory=list)
+    """Servers stopped from outside during the run, and started again."""
 
 
 # ---------------------------------------------------------------- counting statements
@@ -173,55 +175,70 @@ async def post(client: httpx.AsyncClient, server: Server, body: bytes) -> bytes:
     return response.content
 
 
-async def check_case(
-    case: Case, servers: Sequence[Server], counter: StatementCounter, out: Path
-) -> dict[str, ServerResult]:
-    """Warm each server with every variable set, then count its statements over more passes,
-    and compare every floor answer with the API's.
+async def count_statements(
+    server: Server, bodies: Sequence[bytes], counter: StatementCounter
+) -> tuple[list[bytes], ServerResult]:
+    """Warm `server` with every body, then count its statements over more passes, one request
+    at a time; the answers of the last pass.
 
     Statements per request are the most any pass counted (every pass should count the same);
     PostgreSQL's time is the least of the passes, the one a busy neighbour disturbed least."""
+    answers: list[bytes] = []
+    passes = []
+    async with httpx.AsyncClient(timeout=REQUEST_TIMEOUT_SECONDS) as client:
+        for body in bodies:
+            await post(client, server, body)
+        for _ in range(COUNTED_PASSES):
+            await counter.reset()
+            answers = [await post(client, server, body) for body in bodies]
+            passes.append(await counter.totals())
+    result = ServerResult(
+        server.name,
+        max(calls for calls, _ in passes) / len(bodies),
+        min(milliseconds for _, milliseconds in passes) / len(bodies),
+    )
+    return answers, result
+
+
+async def check_case(
+    case: Case, fleet: Fleet, counter: StatementCounter, out: Path
+) -> dict[str, ServerResult]:
+    """Count each server's statements on the case, and compare every floor answer with the
+    API's (the first server's)."""
     bodies = [request_body(case, variables) for variables in case.variable_sets]
     answers: dict[str, list[bytes]] = {}
     results: dict[str, ServerResult] = {}
-    async with httpx.AsyncClient(timeout=REQUEST_TIMEOUT_SECONDS) as client:
-        for server in servers:
-            for body in bodies:
-                await post(client, server, body)
-            passes = []
-            for _ in range(COUNTED_PASSES):
-                await counter.reset()
-                answers[server.name] = [await post(client, server, body) for body in bodies]
-                passes.append(await counter.totals())
-            results[server.name] = ServerResult(
-                server.name,
-                max(calls for calls, _ in passes) / len(bodies),
-                min(milliseconds for _, milliseconds in passes) / len(bodies),
-            )
-    api = servers[0].name
+    for index, server in enumerate(list(fleet.servers)):
+
+        async def count(server: Server) -> tuple[list[bytes], ServerResult]:
+            return await count_statements(server, bodies, counter)
+
+        answers[server.name], results[server.name] = await fleet.again(
+            index, f"the check of {case.key}", count
+        )
+    api, *floors = (server.name for server in fleet.servers)
     for variables, expected in zip(case.variable_sets, answers[api], strict=True):
         problem = graphql_problem(expected)
         if problem:
             results[api].difference = f"variables {orjson.dumps(variables).decode()}: {problem}"
             break
-    for server in servers[1:]:
+    for floor in floors:
         for variables, expected, actual in zip(
-            case.variable_sets, answers[api], answers[server.name], strict=True
+            case.variable_sets, answers[api], answers[floor], strict=True
         ):
             difference = graphql_problem(actual) or first_difference(
                 orjson.loads(expected), orjson.loads(actual)
             )
             if difference:
-                results[
-                    server.name
-                ].difference = f"variables {orjson.dumps(variables).decode()}: {difference}"
-                path = out / f"mismatch-{_slug(case.key)}-{server.name}.json"
+                shown = orjson.dumps(variables).decode()
+                results[floor].difference = f"variables {shown}: {difference}"
+                path = out / f"mismatch-{_slug(case.key)}-{floor}.json"
                 path.write_bytes(
                     orjson.dumps(
                         {
                             "variables": variables,
                             "api": orjson.loads(expected),
-                            server.name: orjson.loads(actual),
+                            floor: orjson.loads(actual),
                         },
                         option=orjson.OPT_INDENT_2,
                     )
@@ -234,10 +251,33 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
+async def time_server(
+    bench: Bench, server: Server, script: Path, options: Options, wrk_path: str
+) -> tuple[dict[int, wrk.Run], float | None, float | None]:
+    """Warm `server` with wrk, then drive it at each client count: the runs, CPU ms per
+    request, and the peak RSS (None when /proc refuses to reset it)."""
+    log = bench.out / "wrk.log"
+    peak_known = server.reset_peak()
+    await wrk.run(
+        wrk_path, server.spec.base_url, script, max(options.clients), options.warm_up_seconds, log
+    )
+    server.ensure_alive()
+    cpu = server.cpu_seconds()
+    runs: dict[int, wrk.Run] = {}
+    for clients in options.clients:
+        runs[clients] = await wrk.run(
+            wrk_path, server.spec.base_url, script, clients, options.seconds, log
+        )
+        server.ensure_alive()
+    requests = sum(run.requests for run in runs.values())
+    cpu_ms = 1000 * (server.cpu_seconds() - cpu) / requests if requests else None
+    return runs, cpu_ms, server.peak_rss_mb() if peak_known else None
+
+
 async def time_case(
     bench: Bench,
     case: Case,
-    servers: Sequence[Server],
+    fleet: Fleet,
     results: dict[str, ServerResult],
     options: Options,
     wrk_path: str,
@@ -248,34 +288,23 @@ async def time_case(
         wrk.lua_script([request_body(case, variables) for variables in case.variable_sets]),
         encoding="utf-8",
     )
-    log = bench.out / "wrk.log"
-    for server in servers:
+    for index, server in enumerate(list(fleet.servers)):
+
+        async def drive(
+            server: Server,
+        ) -> tuple[dict[int, wrk.Run], float | None, float | None]:
+            return await time_server(bench, server, script, options, wrk_path)
+
         result = results[server.name]
-        peak_known = server.reset_peak()
-        await wrk.run(
-            wrk_path,
-            server.spec.base_url,
-            script,
-            max(options.clients),
-            options.warm_up_seconds,
-            log,
+        result.runs, result.cpu_ms_per_request, result.peak_rss_mb = await fleet.again(
+            index, f"the timing of {case.key}", drive
         )
-        cpu = server.cpu_seconds()
-        requests = 0
-        for clients in options.clients:
-            run = await wrk.run(
-                wrk_path, server.spec.base_url, script, clients, options.seconds, log
-            )
-            result.runs[clients] = run
-            requests += run.requests
+        for clients, run in result.runs.items():
             bench.console.print(
                 f"  {case.key:8} {server.name:10} {clients:>2} clients: "
                 f"{run.per_second:8.1f} req/s, p50 {run.p50_ms:7.1f} ms, p99 {run.p99_ms:7.1f} ms"
                 + (f", {run.failures} failed" if run.failures else "")
             )
-        if requests:
-            result.cpu_ms_per_request = 1000 * (server.cpu_seconds() - cpu) / requests
-        result.peak_rss_mb = server.peak_rss_mb() if peak_known else None
 
 
 async def memory_check(bench: Bench, api: Server, heavy_query: Path) -> MemoryCheck:
@@ -325,18 +354,19 @@ async def measure(bench: Bench, options: Options, events: int, wrk_path: str) ->
     ]
     results: list[CaseResult] = []
     async with AsyncExitStack() as stack:
-        servers = [await stack.enter_async_context(running(spec, bench.out)) for spec in specs]
+        fleet = Fleet(stack, bench.out, str(events), bench.console)
+        await fleet.start(specs)
         counter = await StatementCounter.open(bench.server_url, url.database)
         stack.push_async_callback(counter.close)
         bench.console.print(f"{events:,} events: checking {len(cases)} cases on each server")
-        checked = {case.key: await check_case(case, servers, counter, bench.out) for case in cases}
+        checked = {case.key: await check_case(case, fleet, counter, bench.out) for case in cases}
         for case in cases:
             for result in checked[case.key].values():
                 if result.difference:
                     bench.console.print(f"  [red]{case.key} {result.server}: {result.difference}")
         bench.console.print(f"{events:,} events: timing")
         for case in cases:
-            await time_case(bench, case, servers, checked[case.key], options, wrk_path)
+            await time_case(bench, case, fleet, checked[case.key], options, wrk_path)
             results.append(
                 CaseResult(
                     case=case.key,
@@ -347,9 +377,13 @@ async def measure(bench: Bench, options: Options, events: int, wrk_path: str) ->
                     servers=checked[case.key],
                 )
             )
-        memory = await memory_check(bench, servers[0], options.heavy_query)
-        loops = {server.name: server.event_loop() for server in servers}
-    return SizeResult(events, bench.corpus_rows(events), loops, results, memory)
+
+        async def check_memory(api: Server) -> MemoryCheck:
+            return await memory_check(bench, api, options.heavy_query)
+
+        memory = await fleet.again(0, "the memory check", check_memory)
+        loops = {server.name: server.event_loop() for server in fleet.servers}
+    return SizeResult(events, bench.corpus_rows(events), loops, results, memory, fleet.restarts)
 
 
 async def run_all(bench: Bench, options: Options) -> list[SizeResult]:

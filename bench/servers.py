@@ -13,12 +13,14 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
+from rich.console import Console
 from sqlalchemy.engine import URL
 
 from api.db.server import to_asyncpg_dsn
@@ -86,6 +88,10 @@ def free_port() -> int:
         return port
 
 
+class ServerGoneError(RuntimeError):
+    """The server process is no longer running (stopped from outside, or crashed)."""
+
+
 @dataclass
 class Server:
     """A running server process (the one uvicorn worker: it serves in the process started)."""
@@ -98,10 +104,31 @@ class Server:
     def name(self) -> str:
         return self.spec.name
 
+    @property
+    def alive(self) -> bool:
+        """Running: not reaped, and not a zombie waiting to be."""
+        if self.process.returncode is not None:
+            return False
+        try:
+            stat = Path(f"/proc/{self.process.pid}/stat").read_text()
+        except FileNotFoundError:
+            return False
+        return stat.rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+
+    def ensure_alive(self) -> None:
+        if not self.alive:
+            raise ServerGoneError(f"{self.name} is no longer running (see {self.log})")
+
+    def _proc(self, name: str) -> str:
+        try:
+            return Path(f"/proc/{self.process.pid}/{name}").read_text()
+        except FileNotFoundError:
+            raise ServerGoneError(f"{self.name} is no longer running (see {self.log})") from None
+
     def _status(self) -> dict[str, int]:
         """The kB figures of /proc/PID/status (VmRSS, VmHWM, …)."""
         values = {}
-        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+        for line in self._proc("status").splitlines():
             key, _, rest = line.partition(":")
             parts = rest.split()
             if len(parts) == 2 and parts[1] == "kB":
@@ -125,23 +152,23 @@ class Server:
 
     def cpu_seconds(self) -> float:
         """User plus system CPU time the process has used."""
-        stat = Path(f"/proc/{self.process.pid}/stat").read_text()
+        stat = self._proc("stat")
         fields = stat.rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
     def event_loop(self) -> str:
         """Which event loop and HTTP parser the process has loaded (from its memory maps)."""
-        maps = Path(f"/proc/{self.process.pid}/maps").read_text()
+        maps = self._proc("maps")
         loop = "uvloop" if "/uvloop/" in maps else "asyncio"
         parser = "httptools" if "/httptools/" in maps else "h11"
         return f"{loop} + {parser}"
 
 
 @asynccontextmanager
-async def running(spec: ServerSpec, log_dir: Path) -> AsyncIterator[Server]:
-    """Start the server, wait until /healthz answers, and stop it on exit."""
-    log_path = log_dir / f"serve-{spec.name}.log"
-    with log_path.open("wb") as log:
+async def running(spec: ServerSpec, log_path: Path) -> AsyncIterator[Server]:
+    """Start the server, wait until /healthz answers, and stop it on exit; its output is
+    appended to `log_path`."""
+    with log_path.open("ab") as log:
         process = await asyncio.create_subprocess_exec(
             *spec.command,
             env=spec.environment,
@@ -176,9 +203,61 @@ async def _wait_until_up(server: Server) -> None:
 async def _stop(process: asyncio.subprocess.Process) -> None:
     if process.returncode is not None:
         return
-    process.send_signal(signal.SIGTERM)
     try:
+        process.send_signal(signal.SIGTERM)
         await asyncio.wait_for(process.wait(), STOP_SECONDS)
+    except ProcessLookupError:
+        pass
     except TimeoutError:
         process.kill()
         await process.wait()
+
+
+T = TypeVar("T")
+
+
+class Fleet:
+    """The servers of one corpus, started together and stopped together.
+
+    The machine is shared: a server stopped from outside (another session's `pkill`, say) is
+    started again, and the step that found it gone is done again, up to RESTARTS times; every
+    restart is recorded for the report."""
+
+    RESTARTS = 2
+
+    def __init__(self, stack: AsyncExitStack, logs: Path, label: str, console: Console) -> None:
+        self.stack = stack
+        self.logs = logs
+        self.label = label
+        self.console = console
+        self.servers: list[Server] = []
+        self.restarts: list[str] = []
+
+    def log_path(self, spec: ServerSpec) -> Path:
+        return self.logs / f"serve-{spec.name}-{self.label}.log"
+
+    async def start(self, specs: Sequence[ServerSpec]) -> None:
+        for spec in specs:
+            self.log_path(spec).unlink(missing_ok=True)
+            server = await self.stack.enter_async_context(running(spec, self.log_path(spec)))
+            self.servers.append(server)
+
+    async def again(self, index: int, step: str, action: Callable[[Server], Awaitable[T]]) -> T:
+        """`action` on server `index`, done again on a restarted server if it went away."""
+        for attempt in range(self.RESTARTS + 1):
+            server = self.servers[index]
+            try:
+                result = await action(server)
+                server.ensure_alive()
+                return result
+            except (ServerGoneError, httpx.TransportError):
+                if server.alive or attempt == self.RESTARTS:
+                    raise
+                self.restarts.append(f"{server.name} (during {step})")
+                self.console.print(
+                    f"[yellow]  {server.name} stopped from outside during {step}: restarted"
+                )
+                self.servers[index] = await self.stack.enter_async_context(
+                    running(server.spec, self.log_path(server.spec))
+                )
+        raise AssertionError("unreachable")
