@@ -3,13 +3,15 @@
 - `load [--events N ...] [--profile]`: loading a generated corpus, timed (bench/load.py);
 - `requests [--quick] [--events N ...] [--seconds S] [--clients N ...] [--case Q ...]
   [--heavy-query FILE] [--port P] [--baseline FILE]`: GraphQL over HTTP, the API against its floor
-  (bench/requests.py); `--quick` is the smoke run of `make bench-quick`.
+  (bench/requests.py); `--quick` is the smoke run of `make bench-quick`;
+- `report RESULTS [--baseline FILE]`: the Markdown of an earlier `requests` run, again.
 """
 
 import argparse
 import asyncio
 import shlex
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import orjson
@@ -66,16 +68,29 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
         type=Path,
         help="an earlier run's bench/out/requests-*.json: show the API's numbers beside it",
     )
+    rendering = commands.add_parser(
+        "report", help="print the Markdown of an earlier requests run (requests-*.json)"
+    )
+    rendering.add_argument("results", type=Path, help="bench/out/requests-….json")
+    rendering.add_argument(
+        "--baseline", type=Path, help="another requests-*.json: the API's numbers beside"
+    )
     arguments = parser.parse_args(argv)
-    baseline: Path | None = getattr(arguments, "baseline", None)
-    if baseline is not None:
-        try:
-            document = orjson.loads(baseline.read_bytes())
-        except (OSError, orjson.JSONDecodeError) as error:
-            parser.error(f"--baseline {baseline}: {error}")
-        if not isinstance(document, dict) or "sizes" not in document:
-            parser.error(f"--baseline {baseline}: not the results of python -m bench requests")
+    for name in ("results", "baseline"):
+        _check_results(parser, getattr(arguments, name, None))
     return arguments
+
+
+def _check_results(parser: argparse.ArgumentParser, path: Path | None) -> None:
+    """Refuse, before anything runs, a results file that is not one."""
+    if path is None:
+        return
+    try:
+        document = orjson.loads(path.read_bytes())
+    except (OSError, orjson.JSONDecodeError) as error:
+        parser.error(f"{path}: {error}")
+    if not isinstance(document, dict) or "sizes" not in document:
+        parser.error(f"{path}: not the results of python -m bench requests")
 
 
 def _options(arguments: argparse.Namespace) -> requests.Options:
@@ -101,8 +116,21 @@ async def _load(bench: Bench, arguments: argparse.Namespace) -> list[Result]:
     return results
 
 
+def _report(arguments: argparse.Namespace) -> int:
+    document = orjson.loads(arguments.results.read_bytes())
+    options = replace(requests.options_from_json(document["options"]), baseline=arguments.baseline)
+    baseline = None if options.baseline is None else orjson.loads(options.baseline.read_bytes())
+    sizes = requests.sizes_from_json(document["sizes"])
+    print(
+        request_report.markdown(sizes, options, document["machine"], document["command"], baseline)
+    )
+    return 0
+
+
 def main(argv: list[str]) -> int:
     arguments = _arguments(argv)
+    if arguments.benchmark == "report":
+        return _report(arguments)
     OUT.mkdir(parents=True, exist_ok=True)
     with bench_server(OUT / "postgres") as server_url:
         bench = Bench(server_url, seed=arguments.seed, profile=getattr(arguments, "profile", False))

@@ -50,7 +50,10 @@ def _mark(met: bool | None) -> str:
 
 
 def _cell(verdict: Verdict) -> str:
-    return f"{verdict.shown} {_mark(verdict.met)}" if verdict.met is not None else NOT_MEASURED
+    """The value and its mark; a value shown without a mark is no target for that case."""
+    if verdict.met is None:
+        return verdict.shown or NOT_MEASURED
+    return f"{verdict.shown} {_mark(verdict.met)}"
 
 
 def _floors(case: CaseResult) -> list[ServerResult]:
@@ -65,10 +68,11 @@ def throughput(case: CaseResult, clients: int) -> Verdict:
     name = f"req/s ×{clients} vs faster floor (≥ {THROUGHPUT_SHARE:.0%})"
     api = _run(case.servers[API], clients)
     floors = [run.per_second for f in _floors(case) if (run := _run(f, clients))]
-    if case.case not in THROUGHPUT_CASES or api is None or not floors or not max(floors):
+    if api is None or not floors or not max(floors):
         return Verdict(name, "", None)
     share = api.per_second / max(floors)
-    return Verdict(name, f"{share:.0%}", share >= THROUGHPUT_SHARE)
+    met = share >= THROUGHPUT_SHARE if case.case in THROUGHPUT_CASES else None
+    return Verdict(name, f"{share:.0%}", met)
 
 
 def latency(case: CaseResult, clients: int) -> Verdict:
@@ -102,7 +106,7 @@ def peak_rss(case: CaseResult) -> Verdict:
 def scale(sizes: Sequence[SizeResult], case: str, clients: int) -> Verdict:
     """p50 on the largest corpus over p50 on the smallest, with the faster floor's beside it."""
     name = f"p50 ×{clients} at largest / smallest corpus (≤ {SCALE_RATIO:g}×)"
-    if case not in SCALE_CASES or len(sizes) < 2:
+    if len(sizes) < 2:
         return Verdict(name, "", None)
     first, last = (
         next((c for c in s.cases if c.case == case), None) for s in (sizes[0], sizes[-1])
@@ -121,7 +125,7 @@ def scale(sizes: Sequence[SizeResult], case: str, clients: int) -> Verdict:
         return Verdict(name, "", None)
     floors = [r for server in first.servers if server != API and (r := ratio(server)) is not None]
     shown = f"{api:.1f}×" + (f" (floor {min(floors):.1f}×)" if floors else "")
-    return Verdict(name, shown, api <= SCALE_RATIO)
+    return Verdict(name, shown, api <= SCALE_RATIO if case in SCALE_CASES else None)
 
 
 def verdicts(sizes: Sequence[SizeResult], options: Options) -> dict[int, dict[str, list[Verdict]]]:
@@ -306,7 +310,8 @@ def markdown(
         f"`{command}`: {runs}; {machine}.",
         "### Targets",
         targets_table(sizes, options),
-        f"{MET} met, {MISSED} missed, {NOT_MEASURED} not measured in this run.",
+        f"{MET} met, {MISSED} missed, {NOT_MEASURED} not measured in this run; a value without "
+        "a mark is shown for comparison, no target for that case.",
     ]
     if baseline is not None:
         parts += [

@@ -24,7 +24,7 @@ import re
 import time
 from collections.abc import Sequence
 from contextlib import AsyncExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -407,3 +407,48 @@ def to_json(value: Any) -> Any:
     if isinstance(value, Path):
         return str(value)
     return value
+
+
+def _known(cls: type, value: dict[str, Any]) -> dict[str, Any]:
+    """The items of `value` that are fields of the dataclass `cls` (not derived ones)."""
+    names = {item.name for item in fields(cls)}
+    return {key: item for key, item in value.items() if key in names}
+
+
+def options_from_json(value: dict[str, Any]) -> Options:
+    return Options(
+        events=tuple(value["events"]),
+        seconds=value["seconds"],
+        warm_up_seconds=value["warm_up_seconds"],
+        clients=tuple(value["clients"]),
+        heavy_query=Path(value["heavy_query"]),
+        port=value["port"],
+        cases=tuple(value["cases"]),
+        quick=value["quick"],
+        baseline=None if value.get("baseline") is None else Path(value["baseline"]),
+    )
+
+
+def sizes_from_json(values: list[dict[str, Any]]) -> list[SizeResult]:
+    """The results of a requests-*.json back as dataclasses (`to_json` reversed)."""
+
+    def server(value: dict[str, Any]) -> ServerResult:
+        runs = {int(key): wrk.Run(**_known(wrk.Run, run)) for key, run in value["runs"].items()}
+        return ServerResult(**{**_known(ServerResult, value), "runs": runs})
+
+    def case(value: dict[str, Any]) -> CaseResult:
+        servers = {name: server(item) for name, item in value["servers"].items()}
+        return CaseResult(**{**_known(CaseResult, value), "servers": servers})
+
+    return [
+        SizeResult(
+            **{
+                **_known(SizeResult, value),
+                "cases": [case(item) for item in value["cases"]],
+                "memory": None
+                if value["memory"] is None
+                else MemoryCheck(**_known(MemoryCheck, value["memory"])),
+            }
+        )
+        for value in values
+    ]
