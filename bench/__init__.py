@@ -1,12 +1,11 @@
-"""Benchmarks of eventgraph: `make bench`, or `python -m bench [NAME ...] [--events N ...]`.
+"""Benchmarks of eventgraph: `python -m bench load|requests [options]` (bench/__main__.py).
 
-A benchmark is a module of this package with
+- `load` (bench/load.py): loading generated corpora of 10,000 and 100,000 events, timed;
+- `requests` (bench/requests.py, `make bench` and `make bench-quick`): GraphQL over HTTP with
+  wrk, the API against its floor (bench/floor.py), on 1,000 to 100,000 events.
 
-    DEFAULT_EVENTS: tuple[int, ...]                     # the corpus sizes `make bench` runs
-    async def run(bench: Bench, events: int) -> list[Result]
-
-registered in `bench.__main__.BENCHMARKS`. `Bench` (bench/harness.py) gives it generated corpora
-(cached in bench/out/), fresh or loaded databases on one embedded PostgreSQL, and a profiler.
-Results are printed as a table and appended to bench/out/results.jsonl; the ones worth keeping
-are recorded by hand in docs/benchmarks.md. Tests never assert a time.
+`Bench` (bench/harness.py) gives them generated corpora (cached in bench/out/), fresh or loaded
+databases on one embedded PostgreSQL with pg_stat_statements, and a profiler. Results are printed
+and kept in bench/out/; the ones worth keeping are recorded by hand in docs/benchmarks.md.
+Tests never assert a time.
 """

@@ -1,61 +1,153 @@
-"""`python -m bench [NAME ...] [--events N ...] [--seed S] [--profile]`: run benchmarks.
+"""`python -m bench load|requests [options]`: run one benchmark (`make bench` runs `requests`).
 
-Without NAME, every benchmark runs; without --events, each runs on its default corpus sizes.
+- `load [--events N ...] [--profile]`: loading a generated corpus, timed (bench/load.py);
+- `requests [--quick] [--events N ...] [--seconds S] [--clients N ...] [--case Q ...]
+  [--heavy-query FILE] [--port P] [--baseline FILE]`: GraphQL over HTTP, the API against its floor
+  (bench/requests.py); `--quick` is the smoke run of `make bench-quick`;
+- `report RESULTS [--baseline FILE]`: the Markdown of an earlier `requests` run, again.
 """
 
 import argparse
 import asyncio
+import shlex
 import sys
-from collections.abc import Awaitable, Callable
-from types import ModuleType
+from dataclasses import replace
+from pathlib import Path
 
-from bench import load, requests
-from bench.harness import OUT, Bench, Result, machine, report
+import orjson
 
-BENCHMARKS: dict[str, ModuleType] = {
-    "load": load,
-    "requests": requests,
-}
+from bench import load, request_report, requests
+from bench.harness import OUT, Bench, Result, bench_server, machine, report
+
+QUICK_SECONDS, SECONDS = 3.0, 8.0
+QUICK_WARM_UP, WARM_UP = 1.0, 2.0
+QUICK_CLIENTS, CLIENTS = (16,), (1, 16)
+QUICK_EVENTS_TEXT = " and ".join(f"{events:,}" for events in requests.QUICK_EVENTS)
 
 
 def _arguments(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument(
-        "names", nargs="*", metavar="NAME", help=f"benchmarks to run: {', '.join(BENCHMARKS)}"
-    )
-    parser.add_argument(
+    parser.add_argument("--seed", type=int, default=1, help="seed of the generated corpora")
+    commands = parser.add_subparsers(dest="benchmark", required=True, metavar="BENCHMARK")
+
+    loading = commands.add_parser("load", help="time loading generated corpora")
+    loading.add_argument(
         "--events", type=int, action="append", help="corpus size, in events (repeatable)"
     )
-    parser.add_argument("--seed", type=int, default=1, help="seed of the generated corpora")
-    parser.add_argument("--profile", action="store_true", help="profile with cProfile")
+    loading.add_argument("--profile", action="store_true", help="profile with cProfile")
+
+    serving = commands.add_parser("requests", help="GraphQL over HTTP: the API and its floor")
+    serving.add_argument(
+        "--quick",
+        action="store_true",
+        help=f"a smoke run: {QUICK_EVENTS_TEXT} events, {QUICK_CLIENTS[0]} clients, "
+        f"{QUICK_SECONDS:g} s per run",
+    )
+    serving.add_argument(
+        "--events", type=int, action="append", help="corpus size, in events (repeatable)"
+    )
+    serving.add_argument("--seconds", type=float, help="seconds per timed run")
+    serving.add_argument("--warm-up", type=float, help="seconds of warm-up per case and server")
+    serving.add_argument(
+        "--clients", type=int, action="append", help="concurrent clients (repeatable)"
+    )
+    serving.add_argument(
+        "--case", action="append", default=[], help='only this case ("Q3", "Q1 long"; repeatable)'
+    )
+    serving.add_argument(
+        "--heavy-query",
+        type=Path,
+        default=requests.HEAVY_QUERY,
+        help="the GraphQL file of the memory check",
+    )
+    serving.add_argument(
+        "--port", type=int, help="first of three consecutive ports (default: any free ones)"
+    )
+    serving.add_argument(
+        "--baseline",
+        type=Path,
+        help="an earlier run's bench/out/requests-*.json: show the API's numbers beside it",
+    )
+    rendering = commands.add_parser(
+        "report", help="print the Markdown of an earlier requests run (requests-*.json)"
+    )
+    rendering.add_argument("results", type=Path, help="bench/out/requests-….json")
+    rendering.add_argument(
+        "--baseline", type=Path, help="another requests-*.json: the API's numbers beside"
+    )
     arguments = parser.parse_args(argv)
-    unknown = [name for name in arguments.names if name not in BENCHMARKS]
-    if unknown:
-        parser.error(f"unknown benchmark(s): {', '.join(unknown)}")
+    for name in ("results", "baseline"):
+        _check_results(parser, getattr(arguments, name, None))
     return arguments
 
 
-async def _run(bench: Bench, arguments: argparse.Namespace) -> list[Result]:
+def _check_results(parser: argparse.ArgumentParser, path: Path | None) -> None:
+    """Refuse, before anything runs, a results file that is not one."""
+    if path is None:
+        return
+    try:
+        document = orjson.loads(path.read_bytes())
+    except (OSError, orjson.JSONDecodeError) as error:
+        parser.error(f"{path}: {error}")
+    if not isinstance(document, dict) or "sizes" not in document:
+        parser.error(f"{path}: not the results of python -m bench requests")
+
+
+def _options(arguments: argparse.Namespace) -> requests.Options:
+    quick: bool = arguments.quick
+    default_events = requests.QUICK_EVENTS if quick else requests.DEFAULT_EVENTS
+    return requests.Options(
+        events=tuple(arguments.events or default_events),
+        seconds=arguments.seconds or (QUICK_SECONDS if quick else SECONDS),
+        warm_up_seconds=arguments.warm_up or (QUICK_WARM_UP if quick else WARM_UP),
+        clients=tuple(arguments.clients or (QUICK_CLIENTS if quick else CLIENTS)),
+        heavy_query=arguments.heavy_query,
+        port=arguments.port,
+        cases=tuple(arguments.case),
+        quick=quick,
+        baseline=arguments.baseline,
+    )
+
+
+async def _load(bench: Bench, arguments: argparse.Namespace) -> list[Result]:
     results: list[Result] = []
-    for name in arguments.names or list(BENCHMARKS):
-        module = BENCHMARKS[name]
-        run: Callable[[Bench, int], Awaitable[list[Result]]] = module.run
-        for events in arguments.events or module.DEFAULT_EVENTS:
-            results += await run(bench, events)
+    for events in arguments.events or load.DEFAULT_EVENTS:
+        results += await load.run(bench, events)
     return results
 
 
-def main(argv: list[str]) -> None:
-    arguments = _arguments(argv)
-    from api.db.server import embedded_server
+def _report(arguments: argparse.Namespace) -> int:
+    document = orjson.loads(arguments.results.read_bytes())
+    options = replace(requests.options_from_json(document["options"]), baseline=arguments.baseline)
+    baseline = None if options.baseline is None else orjson.loads(options.baseline.read_bytes())
+    sizes = requests.sizes_from_json(document["sizes"])
+    print(
+        request_report.markdown(sizes, options, document["machine"], document["command"], baseline)
+    )
+    return 0
 
+
+def main(argv: list[str]) -> int:
+    arguments = _arguments(argv)
+    if arguments.benchmark == "report":
+        return _report(arguments)
     OUT.mkdir(parents=True, exist_ok=True)
-    with embedded_server(OUT / "postgres") as server_url:
-        bench = Bench(server_url, seed=arguments.seed, profile=arguments.profile)
-        results = asyncio.run(_run(bench, arguments))
+    with bench_server(OUT / "postgres") as server_url:
+        bench = Bench(server_url, seed=arguments.seed, profile=getattr(arguments, "profile", False))
         about = asyncio.run(machine(server_url))
-    report(bench.console, results, about)
+        if arguments.benchmark == "load":
+            report(bench.console, asyncio.run(_load(bench, arguments)), about)
+            return 0
+        options = _options(arguments)
+        sizes = asyncio.run(requests.run_all(bench, options))
+    command = shlex.join(["python", "-m", "bench", *argv])
+    print(request_report.write(OUT, sizes, options, about, command))
+    found = request_report.differences(sizes)
+    if found:
+        bench.console.print(f"[red]{len(found)} case(s) answered differently from the API")
+        return 1
+    return 0
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    sys.exit(main(sys.argv[1:]))

