@@ -49,3 +49,12 @@ def graphql_problem(body: bytes) -> str | None:
     if parsed.get("errors"):
         return f"errors: {orjson.dumps(parsed['errors'])[:300].decode()}"
     return None
+
+
+def api_data(body: bytes) -> Any:
+    """The API's answer as the floor gives it: without `extensions` (the cost and the budget,
+    which only the API charges)."""
+    parsed = orjson.loads(body)
+    if isinstance(parsed, dict):
+        parsed.pop("extensions", None)
+    return parsed

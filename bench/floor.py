@@ -9,9 +9,9 @@ bench/queries/ (it knows a document by its exact text, and parses no GraphQL), i
 
 Both answer exactly what the API answers, key order included: global ids are base64 of
 "TypeName:uuid", a name in a language follows the rule of api/store/names.py, lists keep the
-API's orders, and Q6's cursor is the API's (api/store/pagination.py). None of it is imported
-from `api`: the benchmark checks every answer against the API's before timing, so a change on
-either side shows as a difference instead of being copied across.
+API's orders, and Q6's cursor is the API's (api/store/pagination.py, cursor_column). None of
+it is imported from `api`: the benchmark checks every answer against the API's before timing,
+so a change on either side shows as a difference instead of being copied across.
 
 `python -m bench.floor --variant sql|rows --database DSN --host H --port P` serves it with
 uvicorn the way `eventgraph serve` does (one worker; uvloop and httptools when installed).
@@ -180,14 +180,14 @@ def decode_statement_cursor(cursor: str) -> tuple[date | None, UUID]:
     tag, said_on, key = payload
     if tag != STATEMENTS_TAG:
         raise ValueError("a cursor of another list")
-    return (None if said_on is None else date.fromisoformat(said_on)), UUID(hex=key)
+    return (None if said_on is None else date.fromisoformat(said_on)), UUID(key)
 
 
 def statement_cursor(said_on: date | None, key: UUID) -> str:
-    """The API's cursor of a statement in the default order: the tag, said_on, the id's hex."""
-    payload = orjson.dumps(
-        [STATEMENTS_TAG, None if said_on is None else said_on.isoformat(), key.hex]
-    )
+    """The API's cursor of a statement in the default order: base64url, unpadded, of the text
+    PostgreSQL's json_build_array(tag, said_on, id) writes."""
+    day = "null" if said_on is None else f'"{said_on.isoformat()}"'
+    payload = f'["{STATEMENTS_TAG}", {day}, "{key}"]'.encode()
     return base64.urlsafe_b64encode(payload).rstrip(b"=").decode()
 
 
@@ -296,10 +296,8 @@ TIMELINE_SQL = as_text("""json_build_object('eventCounts', (
 def deep_page_sql(null_cursor: bool) -> str:
     columns = "id, text, said_on, speaker_id"
     cursor = (
-        "rtrim(translate(encode(convert_to('[\"' || $3 || '\",' || "
-        "CASE WHEN p.said_on IS NULL THEN 'null' ELSE '\"' || p.said_on || '\"' END || "
-        "',\"' || replace(p.id::text, '-', '') || '\"]', 'UTF8'), 'base64'), "
-        "E'+/\\n', '-_'), '=')"
+        "rtrim(translate(encode(convert_to(json_build_array($3::text, p.said_on, p.id)::text, "
+        "'UTF8'), 'base64'), E'+/\\n', '-_'), '=')"
     )
     return f"WITH page AS ({statements_after_sql(columns, null_cursor)}) " + as_text(
         f"""json_build_object('statements', json_build_object(

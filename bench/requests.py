@@ -35,11 +35,11 @@ from sqlalchemy.engine import URL
 
 from api.db.server import to_asyncpg_dsn
 from bench import wrk
-from bench.check import first_difference, graphql_problem
+from bench.check import api_data, first_difference, graphql_problem
 from bench.documents import QUERIES, read_document
 from bench.floor import VARIANTS
 from bench.harness import Bench
-from bench.servers import Fleet, Server, api_server, floor_server, free_port
+from bench.servers import Fleet, Server, api_server, bench_key, floor_server, free_port
 from bench.variables import Case, Variables, choose_cases
 
 DEFAULT_EVENTS = (1_000, 10_000, 100_000)
@@ -170,7 +170,7 @@ async def post(client: httpx.AsyncClient, server: Server, body: bytes) -> bytes:
     response = await client.post(
         f"{server.spec.base_url}/graphql",
         content=body,
-        headers={"content-type": "application/json"},
+        headers={"content-type": "application/json", **dict(server.spec.headers)},
     )
     return response.content
 
@@ -227,7 +227,7 @@ async def check_case(
             case.variable_sets, answers[api], answers[floor], strict=True
         ):
             difference = graphql_problem(actual) or first_difference(
-                orjson.loads(expected), orjson.loads(actual)
+                api_data(expected), orjson.loads(actual)
             )
             if difference:
                 shown = orjson.dumps(variables).decode()
@@ -283,15 +283,13 @@ async def time_case(
     wrk_path: str,
 ) -> None:
     """Each server in turn: warmed by wrk, then driven at each client count."""
-    script = bench.out / f"wrk-{_slug(case.key)}.lua"
-    script.write_text(
-        wrk.lua_script([request_body(case, variables) for variables in case.variable_sets]),
-        encoding="utf-8",
-    )
+    bodies = [request_body(case, variables) for variables in case.variable_sets]
     for index, server in enumerate(list(fleet.servers)):
+        script = bench.out / f"wrk-{_slug(case.key)}-{server.name}.lua"
+        script.write_text(wrk.lua_script(bodies, server.spec.headers), encoding="utf-8")
 
         async def drive(
-            server: Server,
+            server: Server, script: Path = script
         ) -> tuple[dict[int, wrk.Run], float | None, float | None]:
             return await time_server(bench, server, script, options, wrk_path)
 
@@ -349,7 +347,7 @@ async def measure(bench: Bench, options: Options, events: int, wrk_path: str) ->
         cases = [case for case in cases if case.key in options.cases]
     api_port, *floor_ports = ports(options)
     specs = [
-        api_server(url, api_port),
+        api_server(url, api_port, await bench_key(url)),
         *(floor_server(v, url, port) for v, port in zip(VARIANTS, floor_ports, strict=True)),
     ]
     results: list[CaseResult] = []

@@ -33,6 +33,7 @@ local threads = {}
 
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
+%(headers)s
 
 function setup(thread)
   thread:set("offset", #threads * 7)
@@ -121,9 +122,12 @@ def _long_string(text: str) -> str:
     return f"[{equals}[{text}]{equals}]"
 
 
-def lua_script(bodies: Sequence[bytes]) -> str:
+def lua_script(bodies: Sequence[bytes], headers: Sequence[tuple[str, str]] = ()) -> str:
     listed = ",\n".join(f"  {_long_string(body.decode())}" for body in bodies)
-    return LUA_TEMPLATE % {"bodies": listed, "mark": RESULT_MARK}
+    sent = "\n".join(
+        f"wrk.headers[{_long_string(name)}] = {_long_string(value)}" for name, value in headers
+    )
+    return LUA_TEMPLATE % {"bodies": listed, "headers": sent, "mark": RESULT_MARK}
 
 
 async def run(
