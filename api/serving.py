@@ -48,6 +48,10 @@ def bind(host: str, port: int) -> socket.socket:
             f"cannot listen on {host}:{port} ({error.strerror}): stop what uses it, or choose "
             "another port with PORT=… (make run) or EVENTGRAPH_PORT"
         ) from None
+    # Accepted connections inherit this. uvicorn takes a socket handed over by descriptor for a
+    # Unix one and sets no TCP_NODELAY itself: without it, a response written in two parts waits
+    # ~40 ms for the client's delayed ACK (Nagle's algorithm), on every request.
+    listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     listener.listen(2048)
     listener.set_inheritable(True)
     return listener

@@ -124,9 +124,8 @@ def _long_string(text: str) -> str:
 
 def lua_script(bodies: Sequence[bytes], headers: Sequence[tuple[str, str]] = ()) -> str:
     listed = ",\n".join(f"  {_long_string(body.decode())}" for body in bodies)
-    sent = "\n".join(
-        f"wrk.headers[{_long_string(name)}] = {_long_string(value)}" for name, value in headers
-    )
+    # Header names and values are plain ASCII (an API key): a quoted Lua string holds them.
+    sent = "\n".join(f'wrk.headers["{name}"] = "{value}"' for name, value in headers)
     return LUA_TEMPLATE % {"bodies": listed, "headers": sent, "mark": RESULT_MARK}
 
 
