@@ -291,15 +291,16 @@ def _store_value(value: Any, *, ids: bool) -> Any:
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, Mapping) or has_object_definition(value):
-        return to_store_filter(value)
+        return to_store_filter(value, ids=ids)
     if ids and isinstance(value, str):
         return _store_id(value)
     return value
 
 
-def to_store_filter(value: object) -> dict[str, Any]:
+def to_store_filter(value: object, *, ids: bool = False) -> dict[str, Any]:
     """The store's dict for a filter input: snake_case keys, left-out and null fields dropped,
-    enums as `api.vocabulary` members, global IDs as UUIDs.
+    enums as `api.vocabulary` members, global IDs as UUIDs (`ids`: the operands of an `id`
+    field's IDFilter, which this is).
 
     `value` is the input as Strawberry hands it to a resolver (an input object), or as GraphQL
     coerces an argument for the compiled path (a dict keyed by GraphQL names).
@@ -313,7 +314,7 @@ def to_store_filter(value: object) -> dict[str, Any]:
         if item is UNSET or item is None:
             continue
         key = _store_key(name)
-        spec[key] = _store_value(item, ids=key == "id")
+        spec[key] = _store_value(item, ids=ids or key == "id")
     return spec
 
 
