@@ -23,7 +23,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from api.logs import RequestFields
-from api.metrics import OperationKind, record_fallback, record_rate_limited, record_request
+from api.metrics import (
+    OperationKind,
+    record_fallback,
+    record_rate_limited,
+    record_request,
+    set_pool_usage,
+)
 from api.security.access import Access
 from api.security.errors import AccessError, RateLimitedError
 from api.security.keys import Principal
@@ -306,6 +312,8 @@ class GraphQLEndpoint:
         codes = outcome.codes if outcome is not None else [refusal] if refusal else []
         cost = outcome.cost.cost if outcome is not None and outcome.cost else None
         sql = outcome.sql_statements if outcome is not None else 0
+        database = self.operations.database
+        set_pool_usage(database.in_use, database.waiting)
         record_request(
             OperationKind.QUERY,
             response.status_code,

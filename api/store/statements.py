@@ -127,15 +127,25 @@ class Database:
         self.trace: list[tuple[str, list[Any]]] | None = None
         """When a list, each statement run is appended with its arguments (tests, EXPLAIN)."""
         self.hand_written = HandWritten(self)
+        self.waiting = 0
+        """Callers waiting for a connection now (for the pool gauges)."""
+
+    @property
+    def in_use(self) -> int:
+        """Connections of the pool checked out now."""
+        return self.pool.get_size() - self.pool.get_idle_size()
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator["asyncpg.pool.PoolConnectionProxy[Any]"]:
+        self.waiting += 1
         try:
             connection = await self.pool.acquire(timeout=self.acquire_timeout)
         except TimeoutError:
             raise StoreUnavailableError("no database connection came free in time") from None
         except UNAVAILABLE as error:
             raise StoreUnavailableError(f"the database is unreachable: {error}") from error
+        finally:
+            self.waiting -= 1
         try:
             yield connection
         except asyncpg.QueryCanceledError as error:

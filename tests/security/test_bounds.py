@@ -72,6 +72,8 @@ async def test_no_connection_free_in_time_is_503_with_retry_after(seed: URL, key
     async with production(seed, pool_size=1) as api:
         async with api.database.pool.acquire():  # the pool's one connection, taken
             response = await api.post(EVENTS, key=key)
+            metrics = (await api.http.get("/metrics")).text
+        assert "eventgraph_pool_connections_in_use 1.0" in metrics.splitlines()
         assert (response.status_code, codes(response)) == (503, ["SERVICE_UNAVAILABLE"])
         assert response.headers["retry-after"] == "1"
         assert "data" not in response.json()
