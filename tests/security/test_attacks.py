@@ -447,3 +447,23 @@ async def test_a_refused_attack_costs_the_attacker_nothing(
     mine = await api.post("{ events(first: 1) { totalCount } }", key=key)
     theirs = await api.post("{ events(first: 1) { totalCount } }", key=other)
     assert mine.headers["x-ratelimit-remaining"] == theirs.headers["x-ratelimit-remaining"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "qwerty cop { abc }",  # graphql-cop's probe for unhandled errors
+        "{ nope }",
+        "{ events(first: 101) { totalCount } }",
+        '{ events(after: "garbage") { totalCount } }',
+    ],
+)
+async def test_errors_carry_their_code_and_nothing_else(
+    api: Production, key: str, query: str
+) -> None:
+    body = (await api.post(query, key=key)).json()
+    assert body["errors"]
+    # No exception, no stack trace: what graphql-cop looks for in an unhandled error.
+    assert all(set(error["extensions"]) == {"code"} for error in body["errors"])
+    # No tracing either (graphql-cop's "trace mode"): the response's extensions are the cost.
+    assert set(body.get("extensions", {})) <= {"cost"}
