@@ -19,7 +19,7 @@ from functools import partial
 from typing import Any
 
 import orjson
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from api.logs import RequestFields
@@ -143,11 +143,15 @@ async def read_body(request: Request, limit: int) -> bytes:
         raise HTTPRequestError(413, f"The request body is larger than {limit} bytes.")
     chunks: list[bytes] = []
     received = 0
-    async for chunk in request.stream():
-        received += len(chunk)
-        if received > limit:
-            raise HTTPRequestError(413, f"The request body is larger than {limit} bytes.")
-        chunks.append(chunk)
+    try:
+        async for chunk in request.stream():
+            received += len(chunk)
+            if received > limit:
+                raise HTTPRequestError(413, f"The request body is larger than {limit} bytes.")
+            chunks.append(chunk)
+    except ClientDisconnect:
+        # Not an error of ours: the answer reaches no one, the log says what happened.
+        raise HTTPRequestError(400, "The client went away before sending its body.") from None
     return b"".join(chunks)
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy.engine import URL
+from starlette.types import Message
 
 from api.security.access import Access
 from api.security.keys import Scope
@@ -216,3 +217,41 @@ async def test_an_unexpected_error_above_the_operation_is_masked_and_logged(
     assert logged
     assert logged[0].exc_info is not None
     assert "secret detail" in str(logged[0].exc_info[1])
+
+
+async def test_a_client_gone_before_its_body_is_not_an_unexpected_error(
+    api: Production, key: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    incoming: list[Message] = [
+        {"type": "http.request", "body": b'{"query": "{ ev', "more_body": True},
+        {"type": "http.disconnect"},
+    ]
+    sent: list[Message] = []
+
+    async def receive() -> Message:
+        return incoming.pop(0)
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/graphql",
+        "raw_path": b"/graphql",
+        "root_path": "",
+        "query_string": b"",
+        "headers": [
+            (b"content-type", b"application/json"),
+            (b"authorization", f"Bearer {key}".encode()),
+        ],
+        "client": ("127.0.0.1", 5000),
+        "server": ("eventgraph.test", 80),
+    }
+    with caplog.at_level(logging.ERROR):
+        await api.app(scope, receive, send)
+    assert sent[0]["status"] == 400
+    assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
