@@ -1,15 +1,22 @@
-"""The ASGI application: /graphql, /healthz, /readyz, request ids, CORS and a body-size limit."""
+"""The ASGI application: /graphql, /healthz, /readyz, /metrics, request ids and CORS.
+
+Every error the application answers, whatever its status (an unknown path, a method a route does
+not take, a refused CORS preflight, a body too large, an unexpected exception), is a GraphQL
+error body with `extensions.code`, as /graphql's own are.
+"""
 
 import asyncio
 import logging
 import re
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 
 from sqlalchemy.engine import URL
 from starlette.applications import Starlette
+from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
@@ -22,11 +29,11 @@ from api.db.server import to_async_url, to_asyncpg_dsn
 from api.graphql_endpoint import GraphQLEndpoint
 from api.ide.page import ide_routes
 from api.logs import RequestFields
-from api.metrics import metrics_endpoint, set_pool_usage
+from api.metrics import metrics_endpoint
 from api.security.access import Access
 from api.settings import Settings
 from api.store.statements import Database, close_database, open_database
-from schema.errors import ErrorCode
+from schema.errors import MESSAGES, ErrorCode
 from schema.execution.operation import Operations
 from schema.schema import build_schema
 
@@ -74,9 +81,6 @@ class RequestIdMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            database = getattr(scope["app"].state, "database", None) if "app" in scope else None
-            if database is not None:
-                set_pool_usage(database.in_use, database.waiting)
             duration_ms = round((time.perf_counter() - started) * 1000, 2)
             fields: RequestFields = state.get("log", {})
             fields["request_id"] = request_id
@@ -85,63 +89,56 @@ class RequestIdMiddleware:
             log.info("%s %s %s", scope["method"], scope["path"], status, extra=fields)
 
 
-class BodyTooLargeError(Exception):
-    """The request body went past the limit while it was being read."""
-
-
-def body_too_large_response(limit: int) -> JSONResponse:
+def error_response(
+    status: int, message: str, code: ErrorCode, headers: Mapping[str, str] | None = None
+) -> JSONResponse:
+    """A response of one GraphQL error, without `data`: nothing ran."""
     return JSONResponse(
-        {
-            "data": None,
-            "errors": [
-                {
-                    "message": f"The request body is larger than {limit} bytes.",
-                    "extensions": {"code": ErrorCode.BAD_USER_INPUT.value},
-                }
-            ],
-        },
-        status_code=413,
+        {"errors": [{"message": message, "extensions": {"code": code.value}}]},
+        status_code=status,
+        headers=headers,
     )
 
 
-class BodySizeLimitMiddleware:
-    """Refuses request bodies above `limit` bytes with 413, declared or streamed."""
+async def http_error(request: Request, error: Exception) -> Response:
+    """Starlette's own refusals (no such path: 404, a method the route does not take: 405)."""
+    assert isinstance(error, HTTPException)
+    code = ErrorCode.NOT_FOUND if error.status_code == 404 else ErrorCode.BAD_USER_INPUT
+    return error_response(error.status_code, error.detail, code, error.headers)
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
-        self.app = app
-        self.limit = limit
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.limit:
-            await body_too_large_response(self.limit)(scope, receive, send)
-            return
-        received = 0
-        response_started = False
+async def unexpected_error(request: Request, error: Exception) -> Response:
+    """An exception no layer below handled: masked here; the server logs its traceback."""
+    request_id = request_id_of(request.scope)
+    log.error("request %s: unexpected error", request_id, exc_info=error)
+    return error_response(
+        500,
+        MESSAGES[ErrorCode.INTERNAL_SERVER_ERROR],
+        ErrorCode.INTERNAL_SERVER_ERROR,
+        {REQUEST_ID_HEADER: request_id} if request_id else None,
+    )
 
-        async def counting_receive() -> Message:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.limit:
-                    raise BodyTooLargeError
-            return message
 
-        async def tracking_send(message: Message) -> None:
-            nonlocal response_started
-            response_started = response_started or message["type"] == "http.response.start"
-            await send(message)
+class JSONRefusalCORSMiddleware(CORSMiddleware):
+    """Starlette's CORS, with a refused preflight (an origin not allowed) answered as every
+    other error is rather than in plain text."""
 
-        try:
-            await self.app(scope, counting_receive, tracking_send)
-        except BodyTooLargeError:
-            if response_started:
-                raise
-            await body_too_large_response(self.limit)(scope, receive, send)
+    def preflight_response(self, request_headers: Headers) -> Response:
+        response = super().preflight_response(request_headers)
+        if response.status_code == 200:
+            return response
+        headers = {
+            name: value
+            for name, value in response.headers.items()
+            if name.lower().startswith("access-control-")
+        }
+        refused = bytes(response.body).decode().removeprefix("Disallowed CORS ").split(", ")
+        if "origin" in refused:
+            origin = request_headers["origin"]
+            message = f"The origin {origin} may not call this API from a browser."
+            return error_response(403, message, ErrorCode.FORBIDDEN, headers)
+        message = f"This preflight asks for what the API does not allow: {', '.join(refused)}."
+        return error_response(400, message, ErrorCode.BAD_USER_INPUT, headers)
 
 
 async def graphql_endpoint(request: Request) -> Response:
@@ -226,14 +223,14 @@ def create_app(
         middleware=[
             Middleware(RequestIdMiddleware),
             Middleware(
-                CORSMiddleware,
+                JSONRefusalCORSMiddleware,
                 allow_origins=settings.allowed_origins,
                 allow_methods=["GET", "POST"],
                 allow_headers=["*"],
                 expose_headers=["X-Request-ID"],
                 max_age=600,
             ),
-            Middleware(BodySizeLimitMiddleware, limit=settings.max_body_bytes),
         ],
+        exception_handlers={HTTPException: http_error, Exception: unexpected_error},
         lifespan=lifespan,
     )

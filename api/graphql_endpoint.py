@@ -1,13 +1,17 @@
 """/graphql over HTTP, as the GraphQL-over-HTTP specification asks.
 
 POST takes `application/json` (`query`, `variables`, `operationName`, `extensions`); GET takes
-the same as URL parameters, for queries only. The response is `application/graphql-response+json`
-when the client accepts it (request errors then answer 400, without `data`), else
-`application/json` (request errors answer 200, still without `data`). A request the database
-fails answers 503 (with Retry-After) or 504. Every error body, whatever the status, is GraphQL
-JSON with `extensions.code`.
+the same as URL parameters, for queries only (in production, for persisted queries named by their
+hash alone). The response is `application/graphql-response+json` when the client accepts it
+(request errors then answer 400, without `data`), else `application/json` (request errors
+answer 200, still without `data`). A request the database fails answers 503 (with Retry-After)
+or 504, as does one that takes longer than `request_timeout_seconds` in all, from its body to its
+answer; an unexpected exception is logged with the request id and answered 500, masked. Every
+error body, whatever the status, is GraphQL JSON with `extensions.code`.
 """
 
+import asyncio
+import logging
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -15,11 +19,17 @@ from functools import partial
 from typing import Any
 
 import orjson
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from api.logs import RequestFields
-from api.metrics import OperationKind, record_fallback, record_rate_limited, record_request
+from api.metrics import (
+    OperationKind,
+    record_fallback,
+    record_rate_limited,
+    record_request,
+    set_pool_usage,
+)
 from api.security.access import Access
 from api.security.errors import AccessError, RateLimitedError
 from api.security.keys import Principal
@@ -32,6 +42,10 @@ from schema.execution.operation import GraphQLRequest, Operations, Outcome, requ
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
 RETRY_AFTER_SECONDS = "1"
+STATUSES = {ErrorCode.TIMEOUT: 504, ErrorCode.INTERNAL_SERVER_ERROR: 500}
+"""The status of a request that failed above the operation (its own failures carry theirs)."""
+
+log = logging.getLogger(__name__)
 
 
 class HTTPRequestError(Exception):
@@ -54,7 +68,7 @@ def error_response(
     status: int, message: str, code: ErrorCode, media_type: str = JSON, **headers: str
 ) -> Response:
     body = request_error_body([CodedError(message, code)])
-    return Response(body, status, headers=headers, media_type=media_type)
+    return Response(body, status, headers=headers, media_type=f"{media_type}; charset=utf-8")
 
 
 def accepted_media_type(accept: str | None) -> str | None:
@@ -122,7 +136,26 @@ def _json_parameter(request: Request, name: str) -> Any:
         raise HTTPRequestError(400, f"The `{name}` parameter is not JSON.") from None
 
 
-async def read_parameters(request: Request) -> Parameters:
+async def read_body(request: Request, limit: int) -> bytes:
+    """The request body, refused with 413 past `limit` bytes, as declared or as it streams in."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise HTTPRequestError(413, f"The request body is larger than {limit} bytes.")
+    chunks: list[bytes] = []
+    received = 0
+    try:
+        async for chunk in request.stream():
+            received += len(chunk)
+            if received > limit:
+                raise HTTPRequestError(413, f"The request body is larger than {limit} bytes.")
+            chunks.append(chunk)
+    except ClientDisconnect:
+        # Not an error of ours: the answer reaches no one, the log says what happened.
+        raise HTTPRequestError(400, "The client went away before sending its body.") from None
+    return b"".join(chunks)
+
+
+async def read_parameters(request: Request, max_body_bytes: int) -> Parameters:
     if request.method == "GET":
         return checked_parameters(
             {
@@ -135,11 +168,12 @@ async def read_parameters(request: Request) -> Parameters:
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type != JSON:
         raise HTTPRequestError(415, f"POST a body of type {JSON}, not {content_type or 'none'}.")
-    body = await request.body()
+    body = await read_body(request, max_body_bytes)
     try:
         raw = orjson.loads(body)
-    except orjson.JSONDecodeError:
-        raise HTTPRequestError(400, "The request body is not JSON.") from None
+    except orjson.JSONDecodeError as error:
+        # orjson also refuses lone surrogates and nesting deeper than 1,024 levels here.
+        raise HTTPRequestError(400, f"The request body is not JSON: {error}.") from None
     return checked_parameters(raw)
 
 
@@ -158,11 +192,30 @@ class GraphQLEndpoint:
             return error_response(
                 406, f"Accept {GRAPHQL_RESPONSE} or {JSON}.", ErrorCode.BAD_USER_INPUT
             )
+        try:
+            async with asyncio.timeout(self.settings.request_timeout_seconds):
+                return await self._answer(request, request_id, media_type, started)
+        except TimeoutError:
+            log.warning("request %s: past the whole-request timeout", request_id)
+            seconds = self.settings.request_timeout_seconds
+            message = f"The request took longer than the {seconds:g} s a request may take."
+            code = ErrorCode.TIMEOUT
+        except Exception:
+            log.exception("request %s: unexpected error", request_id)
+            code = ErrorCode.INTERNAL_SERVER_ERROR
+            message = MESSAGES[code]
+        response = error_response(STATUSES[code], message, code, media_type)
+        self._record(request, response, None, None, request_id, started, code.value)
+        return response
+
+    async def _answer(
+        self, request: Request, request_id: str, media_type: str, started: float
+    ) -> Response:
         principal: Principal | None = None
         try:
-            parameters = await read_parameters(request)
+            parameters = await read_parameters(request, self.settings.max_body_bytes)
             if request.method == "GET" and parameters.query is not None:
-                self._check_get(parameters)
+                self._check_get()
             client = request.client.host if request.client else None
             principal = await self.access.principal(request.headers.get("authorization"), client)
             query = await self.access.document(principal, parameters.query, parameters.extensions)
@@ -201,12 +254,15 @@ class GraphQLEndpoint:
         self._record(request, response, outcome, principal, request_id, started)
         return response
 
-    def _check_get(self, parameters: Parameters) -> None:
-        """In production a GET runs persisted queries only: a full query text belongs in a
-        POST, where it is neither logged by proxies nor cached by URL."""
-        if not self.settings.is_development and requested_hash(parameters.extensions) is None:
+    def _check_get(self) -> None:
+        """In production a GET names a persisted query by its hash alone: a query text
+        belongs in a POST, where it is neither logged by proxies nor cached by URL, and which
+        a page of another site cannot send without CORS's consent."""
+        if not self.settings.is_development:
             raise HTTPRequestError(
-                405, "GET runs persisted queries only here: POST the query.", allow="POST"
+                405,
+                "GET runs persisted queries named by their hash alone here: POST the query.",
+                allow="POST",
             )
 
     def _response(
@@ -260,6 +316,8 @@ class GraphQLEndpoint:
         codes = outcome.codes if outcome is not None else [refusal] if refusal else []
         cost = outcome.cost.cost if outcome is not None and outcome.cost else None
         sql = outcome.sql_statements if outcome is not None else 0
+        database = self.operations.database
+        set_pool_usage(database.in_use, database.waiting)
         record_request(
             OperationKind.QUERY,
             response.status_code,

@@ -81,6 +81,17 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         default=1_000_000, ge=1_024, description="The largest request body (413 beyond)."
     )
+    max_filter_depth: int = Field(
+        default=12,
+        ge=2,
+        description="The most input objects one filter may nest, its own included.",
+    )
+    max_filter_conditions: int = Field(
+        default=100,
+        ge=1,
+        description="The most conditions (an operator and its operand) the filters of one "
+        "request may hold together.",
+    )
     max_query_cost: int = Field(
         default=10_000,
         ge=1,

@@ -1,6 +1,6 @@
 """The Date and DateTime scalars: ISO 8601, and a DateTime always carries its UTC offset."""
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import strawberry
 from strawberry.types.scalar import ScalarDefinition
@@ -27,6 +27,11 @@ def _parse_datetime(value: object) -> datetime:
     # A time without an offset names no instant: refuse it rather than guess a zone.
     if parsed.tzinfo is None:
         raise ValueError(f"DateTime needs a UTC offset, such as +00:00 or Z: {value!r}")
+    # The instant is sent to PostgreSQL in UTC, which must fall within years 1 to 9999.
+    try:
+        parsed.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"DateTime is out of range (years 1 to 9999 in UTC): {value!r}") from None
     return parsed
 
 

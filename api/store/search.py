@@ -10,6 +10,12 @@ the OR: "Chine -Russie" parsed in German is `chin & !russi`, which a French vect
 
 Every parsed query is an uncorrelated scalar subquery, so PostgreSQL parses it once per statement
 (an InitPlan) rather than once per row, whether the plan is custom or generic.
+
+The ranked search (`search_hits`) is bounded for short and common words: it ranks at most
+`RANKED_MATCHES` rows found by the full-text index (of events by their own text, of events by
+their statements, of statements), whichever the index yields first, and searches names only
+for a query of `NAME_QUERY_MIN_LENGTH` characters or more (a one-letter trigram query matches
+most names).
 """
 
 import functools
@@ -26,6 +32,7 @@ from sqlalchemy import (
     literal_column,
     select,
     union,
+    union_all,
 )
 from sqlalchemy.dialects.postgresql import REGCONFIG, TSQUERY
 
@@ -34,6 +41,10 @@ from api.store.entities import ENTITIES, Entity, entity_columns
 from api.store.params import Param
 from api.vocabulary import STEMMED_LANGUAGES
 
+RANKED_MATCHES = 1_000
+"""The most rows of one kind (or one path to events) the ranked search ranks."""
+NAME_QUERY_MIN_LENGTH = 2
+"""The shortest query (spaces aside) the ranked search compares names and labels with."""
 CONFIGURATIONS = tuple(f"eventgraph_{name}" for name in [*STEMMED_LANGUAGES.values(), "simple"])
 SEARCHABLE = (Entity.EVENT, Entity.STATEMENT, Entity.PARTICIPANT, Entity.TREATY, Entity.TOPIC)
 
@@ -77,21 +88,29 @@ def vector_matches(table: FromClause, text: Param) -> ColumnElement[bool]:
     )
 
 
-def matches(entity: Entity, table: FromClause, text: Param) -> ColumnElement[bool]:
-    """Events: the title or summary, or any of the event's statements; statements: the text."""
+def matches(
+    entity: Entity, table: FromClause, text: Param, *, limit: int | None = None
+) -> ColumnElement[bool]:
+    """Events: the title or summary, or any of the event's statements; statements: the text.
+    With `limit`, only the first `limit` rows each index scan finds (for the ranked search)."""
     if entity is Entity.STATEMENT:
-        return vector_matches(table, text)
+        if limit is None:
+            return vector_matches(table, text)
+        statement = tables.statements.alias()
+        found = select(statement.c.id).where(vector_matches(statement, text)).limit(limit)
+        return table.c.id.in_(found)
     if entity is not Entity.EVENT:
         raise TypeError(f"{entity.name} has no full-text search")
     # A union of two GIN index scans, rather than an OR that would scan every event.
     event, statement = tables.events.alias(), tables.statements.alias()
-    matching = union(
-        select(event.c.id).where(vector_matches(event, text)),
-        select(statement.c.event_id).where(
-            vector_matches(statement, text), statement.c.event_id.is_not(None)
-        ),
+    by_text = select(event.c.id).where(vector_matches(event, text))
+    by_statements = select(statement.c.event_id).where(
+        vector_matches(statement, text), statement.c.event_id.is_not(None)
     )
-    return table.c.id.in_(matching)
+    if limit is None:
+        return table.c.id.in_(union(by_text, by_statements))
+    # UNION ALL, so that each branch stops at its limit (IN removes the duplicates).
+    return table.c.id.in_(union_all(by_text.limit(limit), by_statements.limit(limit)))
 
 
 def relevance(entity: Entity, table: FromClause, text: Param) -> ColumnElement[Any]:
@@ -103,12 +122,15 @@ def relevance(entity: Entity, table: FromClause, text: Param) -> ColumnElement[A
     if entity is not Entity.EVENT:
         raise TypeError(f"{entity.name} has no full-text relevance")
     statement = tables.statements.alias()
-    statement_rank = func.ts_rank(
-        statement.c.search_vector, own_language_query(statement, text), type_=Float
-    )
+    own_query = own_language_query(statement, text)
+    statement_rank = func.ts_rank(statement.c.search_vector, own_query, type_=Float)
+    # The match is an aggregate FILTER, not a WHERE: the event's few statements are found by
+    # their event_id index and tested one by one. As a WHERE, PostgreSQL ANDs the full-text
+    # index into every event's lookup, which reads the whole posting list of a common word
+    # once per event (30 s for "a" over 10,000 events).
     best_statement = (
-        select(func.max(statement_rank))
-        .where(statement.c.event_id == table.c.id, vector_matches(statement, text))
+        select(func.max(statement_rank).filter(statement.c.search_vector.bool_op("@@")(own_query)))
+        .where(statement.c.event_id == table.c.id)
         .scalar_subquery()
     )
     return own + func.coalesce(best_statement, 0)
@@ -128,7 +150,11 @@ def name_rank(entity: Entity, text: Param) -> Select[Any]:
             owner.label("owner_id"),
             func.max(func.word_similarity(folded_query, folded_name, type_=Float)).label("rank"),
         )
-        .where(folded_query.bool_op("<%")(folded_name))
+        .where(
+            # A condition on the query alone: PostgreSQL tests it once, before any scan.
+            func.char_length(func.btrim(text.sql())) >= NAME_QUERY_MIN_LENGTH,
+            folded_query.bool_op("<%")(folded_name),
+        )
         .group_by(owner)
     )
 
@@ -141,7 +167,7 @@ def search_hits(entity: Entity, text: Param, first: Param) -> Select[Any]:
         rank = relevance(entity, table, text).label("rank")
         return (
             select(*entity_columns(table), rank)
-            .where(matches(entity, table, text))
+            .where(matches(entity, table, text, limit=RANKED_MATCHES))
             .order_by(rank.desc(), table.c.id)
             .limit(first.sql())
         )

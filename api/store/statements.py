@@ -126,8 +126,6 @@ class Database:
         self.pools = tuple(pools)
         self._turns = itertools.cycle(self.pools)
         self.acquire_timeout = acquire_timeout
-        self.in_use = 0
-        """Connections taken from the pools and not yet given back."""
         self.waiting = 0
         """Requests waiting for a connection."""
         self.statements = StatementCache(cache_size)
@@ -136,6 +134,11 @@ class Database:
         self.trace: list[tuple[str, list[Any]]] | None = None
         """When a list, each statement run is appended with its arguments (tests, EXPLAIN)."""
         self.hand_written = HandWritten(self)
+
+    @property
+    def in_use(self) -> int:
+        """Connections of the pools checked out now (by the store or anyone else)."""
+        return sum(pool.get_size() - pool.get_idle_size() for pool in self.pools)
 
     @property
     def pool(self) -> asyncpg.Pool:
@@ -154,7 +157,6 @@ class Database:
             raise StoreUnavailableError(f"the database is unreachable: {error}") from error
         finally:
             self.waiting -= 1
-        self.in_use += 1
         try:
             yield connection
         except asyncpg.QueryCanceledError as error:
@@ -162,7 +164,6 @@ class Database:
         except UNAVAILABLE as error:
             raise StoreUnavailableError(f"the database went away: {error}") from error
         finally:
-            self.in_use -= 1
             await pool.release(connection)
 
     async def fetch(self, statement: CompiledStatement, values: Sequence[Any]) -> list[Any]:

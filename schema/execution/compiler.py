@@ -56,6 +56,7 @@ from api.store.pagination import PageRequest, bind_page
 from api.store.params import Params, ParamType
 from api.store.relations import Related, RelatedShape
 from api.store.search import SEARCHABLE
+from schema.errors import BadUserInputError
 from schema.execution.plan import OperationPlan, PlannedField
 from schema.fields import (
     ColumnRead,
@@ -308,7 +309,8 @@ def compile_data(
     query_type = plan.fields[0].parent.name if plan.fields else "Query"
     try:
         data = compiler.object(plan.fields, query_type)
-    except StoreInputError as error:
+    except (StoreInputError, BadUserInputError) as error:
+        # Strawberry's execution answers it, with the error where the field is.
         raise Declined(str(error)) from None
     except GraphQLError as error:
         # An argument the schema's own conversion refuses (a filter's malformed global ID).

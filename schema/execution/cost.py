@@ -1,4 +1,5 @@
-"""The cost of a query, computed from its plan and variables before anything executes.
+"""The cost of a query, computed from its plan and variables before anything executes, and the
+limits it is held to then.
 
 GitHub's method, extended to every list. Each field that reads a list costs one request per
 parent object it is read for: a connection, a related list, `search`, `nodes`, `eventCounts`.
@@ -7,6 +8,12 @@ connection's `first` or `last` (the default page size when absent; more than the
 refused anyway), a related list's documented bound (`api.store.relations.BOUNDS`), `search`'s
 `first`, the number of `ids`. A filter adds its conditions, once per parent. The query costs the
 sum, at least 1. `nodes` is the most objects the query can return; both have ceilings.
+
+The same walk measures the arguments whose size the database would pay for, so that `refusal`
+turns them away before any SQL: how deeply a filter's input objects nest and how many conditions
+the filters hold together (`filter_size` walks a filter without recursion, so one thousands of
+levels deep is measured and refused like any other), how many `ids` one `nodes` takes, and a
+`search` that names a type twice.
 """
 
 from collections.abc import Mapping
@@ -17,11 +24,68 @@ from graphql.execution.values import VariableValues
 
 from api.settings import Settings
 from api.store.relations import BOUNDS
+from schema.errors import CodedError, ErrorCode
 from schema.execution.plan import OperationPlan, PlannedField
 from schema.fields import ConnectionRead, RelatedRead, RootRead
 
 BUCKET_BOUND = 100
 """What `eventCounts` is counted as: its buckets are not paged."""
+SEARCH_SIZE = 20
+"""What `search` is counted as without `first` (its default)."""
+
+
+@dataclass(frozen=True)
+class FilterSize:
+    depth: int
+    """How many input objects nest in the filter, its own included: `{kind: {eq: MEETING}}`
+    is 2 deep."""
+    conditions: int
+    """Each operator with its operand (`eq: MEETING`), each empty object or list, counted once
+    (so `{or: [a, b]}` holds the conditions of a and b)."""
+
+
+def filter_size(value: Any) -> FilterSize:
+    """The depth and conditions of a filter argument (a coerced input: dicts and lists)."""
+    depth = conditions = 0
+    # Each pending value with the depth of the object it is in; a member whose value holds no
+    # object (an operand, an empty `and`) is one condition.
+    pending: list[tuple[Any, int]] = [(value, 0)]
+    while pending:
+        item, level = pending.pop()
+        if isinstance(item, Mapping):
+            depth = max(depth, level + 1)
+            for member in item.values():
+                if _holds_object(member):
+                    pending.append((member, level + 1))
+                else:
+                    conditions += 1
+        elif isinstance(item, list | tuple):
+            pending.extend((element, level) for element in item)
+    return FilterSize(depth, conditions)
+
+
+def _holds_object(value: Any) -> bool:
+    """Whether a filter value holds a non-empty object, at once or in a list (filter inputs
+    have no lists of lists, so one level of list is all there is to look through)."""
+    if isinstance(value, Mapping):
+        return bool(value)
+    if isinstance(value, list | tuple):
+        return any(isinstance(item, Mapping) and item for item in value)
+    return False
+
+
+@dataclass
+class ArgumentSizes:
+    """The largest arguments of a query, against the limits `refusal` holds them to."""
+
+    filter_depth: int = 0
+    """The deepest nesting of input objects in one of its filters."""
+    filter_conditions: int = 0
+    """The conditions of all its filters together (each is SQL to build and plan)."""
+    ids: int = 0
+    """The most `ids` one `nodes` takes."""
+    repeated_type: str | None = None
+    """A type one `search` lists twice in `types`, if any."""
 
 
 @dataclass(frozen=True)
@@ -30,21 +94,14 @@ class QueryCost:
     """Requests, plus filter conditions: what the budget is charged."""
     nodes: int
     """The most objects the lists of the query can hold."""
-
-
-def filter_conditions(value: Any) -> int:
-    """How many conditions a filter argument holds (each operator, each quantifier)."""
-    if isinstance(value, Mapping):
-        return sum(max(filter_conditions(item), 1) for item in value.values())
-    if isinstance(value, list | tuple):
-        return sum(filter_conditions(item) for item in value)
-    return 0
+    arguments: ArgumentSizes
 
 
 class _CostWalk:
-    def __init__(self, variables: VariableValues, settings: Settings) -> None:
+    def __init__(self, variables: VariableValues, settings: Settings, sizes: ArgumentSizes) -> None:
         self.variables = variables
         self.settings = settings
+        self.sizes = sizes
         self.cost = 0
         self.nodes = 0
 
@@ -58,7 +115,7 @@ class _CostWalk:
             inner = parents if size is None else parents * size
             costs = []
             for selected in field.selection.by_type.values():
-                walk = _CostWalk(self.variables, self.settings)
+                walk = _CostWalk(self.variables, self.settings, self.sizes)
                 walk.walk(selected, inner)
                 costs.append((walk.cost, walk.nodes))
             if costs:
@@ -73,7 +130,7 @@ class _CostWalk:
             return None
         if isinstance(read, ConnectionRead):
             arguments = field.arguments(self.variables)
-            self.cost += parents * (1 + filter_conditions(arguments.get("filter")))
+            self.cost += parents * (1 + self.filter(arguments.get("filter")))
             requested = arguments.get("first")
             if requested is None:
                 requested = arguments.get("last")
@@ -84,15 +141,34 @@ class _CostWalk:
             return self.counted(parents, BOUNDS[read.relation])
         if isinstance(read, RootRead) and read.name in ("search", "nodes", "eventCounts"):
             arguments = field.arguments(self.variables)
-            self.cost += parents * (1 + filter_conditions(arguments.get("filter")))
+            self.cost += parents * (1 + self.filter(arguments.get("filter")))
             if read.name == "search":
+                self.types(arguments.get("types"))
                 first = arguments.get("first")
-                size = 20 if first is None else first
+                size = SEARCH_SIZE if first is None else first
                 return self.counted(parents, min(max(size, 0), self.settings.max_page_size))
             if read.name == "nodes":
-                return self.counted(parents, len(arguments.get("ids") or ()))
+                ids = len(arguments.get("ids") or ())
+                self.sizes.ids = max(self.sizes.ids, ids)
+                return self.counted(parents, ids)
             return self.counted(parents, BUCKET_BOUND)
         return None
+
+    def filter(self, value: Any) -> int:
+        """The conditions of a filter argument, its size noted."""
+        if value is None:
+            return 0
+        size = filter_size(value)
+        self.sizes.filter_depth = max(self.sizes.filter_depth, size.depth)
+        self.sizes.filter_conditions += size.conditions
+        return size.conditions
+
+    def types(self, types: list[Any] | None) -> None:
+        seen: set[Any] = set()
+        for item in types or ():
+            if item in seen and self.sizes.repeated_type is None:
+                self.sizes.repeated_type = getattr(item, "name", str(item))
+            seen.add(item)
 
     def counted(self, parents: int, size: int) -> int:
         self.nodes += parents * size
@@ -101,6 +177,47 @@ class _CostWalk:
 
 def query_cost(plan: OperationPlan, variables: VariableValues, settings: Settings) -> QueryCost:
     """The cost of `plan` run with the coerced `variables`."""
-    walk = _CostWalk(variables, settings)
+    walk = _CostWalk(variables, settings, ArgumentSizes())
     walk.walk(plan.fields, 1)
-    return QueryCost(max(walk.cost, 1), walk.nodes)
+    return QueryCost(max(walk.cost, 1), walk.nodes, walk.sizes)
+
+
+def refusal(cost: QueryCost, settings: Settings) -> CodedError | None:
+    """Why a query of this cost and these arguments may not run, or None: arguments the schema
+    does not take (BAD_USER_INPUT), then the limits (QUERY_TOO_COMPLEX)."""
+    sizes = cost.arguments
+    if sizes.ids > settings.max_page_size:
+        return CodedError(
+            f"nodes takes at most {settings.max_page_size} ids, not {sizes.ids}.",
+            ErrorCode.BAD_USER_INPUT,
+        )
+    if sizes.repeated_type is not None:
+        return CodedError(
+            f"search lists {sizes.repeated_type} twice in types: list each type once.",
+            ErrorCode.BAD_USER_INPUT,
+        )
+    if sizes.filter_depth > settings.max_filter_depth:
+        return CodedError(
+            f"A filter nests {sizes.filter_depth} input objects, more than the "
+            f"{settings.max_filter_depth} allowed.",
+            ErrorCode.QUERY_TOO_COMPLEX,
+        )
+    if sizes.filter_conditions > settings.max_filter_conditions:
+        return CodedError(
+            f"The filters of this query hold {sizes.filter_conditions} conditions, more than "
+            f"the {settings.max_filter_conditions} allowed: use `in` for lists of values.",
+            ErrorCode.QUERY_TOO_COMPLEX,
+        )
+    if cost.cost > settings.max_query_cost:
+        return CodedError(
+            f"This query costs {cost.cost}, more than the {settings.max_query_cost} allowed "
+            "per request: ask for smaller pages or fewer nested lists.",
+            ErrorCode.QUERY_TOO_COMPLEX,
+        )
+    if cost.nodes > settings.max_query_nodes:
+        return CodedError(
+            f"This query may return {cost.nodes} objects, more than the "
+            f"{settings.max_query_nodes} allowed per request: ask for smaller pages.",
+            ErrorCode.QUERY_TOO_COMPLEX,
+        )
+    return None

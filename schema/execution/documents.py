@@ -1,15 +1,19 @@
 """Documents parsed and validated once: a bounded cache of the verdict on each query text.
 
-A query text is parsed with the token limit, then validated with the specification's rules and
-the limits (`schema.limits`). Either it is valid, or it has errors, each with its code
-(GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED, QUERY_TOO_COMPLEX for a limit). Both verdicts
-are cached: a client resending a bad document costs a lookup.
+A query text is parsed with the token limit, checked against the limits (`schema.limits`), then,
+within them, validated with the specification's rules. Either it is valid, or it has errors,
+each with its code (GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED, QUERY_TOO_COMPLEX for a
+limit, and for a document graphql-core gives up on: nested too deeply, or more work to validate
+than its budgets allow). Both verdicts are cached: a client resending a bad document costs a
+lookup.
 """
 
 from collections import OrderedDict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from graphql import (
+    ASTValidationRule,
     DocumentNode,
     GraphQLError,
     GraphQLSchema,
@@ -18,6 +22,7 @@ from graphql import (
     specified_rules,
     validate,
 )
+from graphql.validation.validate import ValidationAbortedError
 
 from api.settings import Settings
 from schema.errors import ErrorCode, code_of
@@ -49,7 +54,8 @@ class DocumentCache:
         # Messages offering names ("Did you mean 'title'?") are left out in production, so that
         # the schema cannot be read off error messages when introspection is off.
         self.hide_suggestions = not settings.is_development
-        self.rules = [*specified_rules, *limit_rules(settings)]
+        self.limits = limit_rules(settings)
+        self.rules = specified_rules
         self.maxsize = maxsize
         self._documents: OrderedDict[str, PreparedDocument] = OrderedDict()
 
@@ -72,16 +78,7 @@ class DocumentCache:
             code = ErrorCode.QUERY_TOO_COMPLEX if too_long else ErrorCode.GRAPHQL_PARSE_FAILED
             error.extensions = {"code": code.value}
             return PreparedDocument(None, (error,))
-        errors = validate(
-            self.schema,
-            document,
-            self.rules,
-            max_errors=20,
-            hide_suggestions=self.hide_suggestions,
-        )
-        for problem in errors:
-            if code_of(problem) is None:
-                problem.extensions = {"code": ErrorCode.GRAPHQL_VALIDATION_FAILED.value}
+        errors = self._validate(document, self.limits) or self._validate(document, self.rules)
         if errors:
             return PreparedDocument(document, tuple(errors))
         operations: dict[str | None, OperationDefinitionNode] = {
@@ -92,3 +89,18 @@ class DocumentCache:
         if len(operations) == 1:
             operations[None] = next(iter(operations.values()))
         return PreparedDocument(document, (), operations)
+
+    def _validate(
+        self, document: DocumentNode, rules: Collection[type[ASTValidationRule]]
+    ) -> list[GraphQLError]:
+        errors = validate(
+            self.schema, document, rules, max_errors=20, hide_suggestions=self.hide_suggestions
+        )
+        for problem in errors:
+            if code_of(problem) is None:
+                aborted = isinstance(problem, ValidationAbortedError)
+                code = (
+                    ErrorCode.QUERY_TOO_COMPLEX if aborted else ErrorCode.GRAPHQL_VALIDATION_FAILED
+                )
+                problem.extensions = {"code": code.value}
+        return errors

@@ -15,7 +15,6 @@ holds them together); the database failing fails the whole request (SERVICE_UNAV
 TIMEOUT, no `data`), whichever path ran.
 """
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -35,7 +34,7 @@ from api.store.statements import Database
 from schema.context import RequestContext
 from schema.errors import MESSAGES, CodedError, ErrorCode, code_of
 from schema.execution.compiler import Declined, RequestValues, compile_data
-from schema.execution.cost import QueryCost, query_cost
+from schema.execution.cost import QueryCost, query_cost, refusal
 from schema.execution.documents import DocumentCache
 from schema.execution.plan import OperationPlan, PlanCache, inclusion_variables, plan_operation
 
@@ -145,9 +144,9 @@ class Operations:
         assert prepared.document is not None
         plan = self._plan(request, prepared.document, operation, variables)
         cost = query_cost(plan, variables, self.settings)
-        too_complex = self._too_complex(cost)
-        if too_complex is not None:
-            return self._refused([too_complex], request, cost)
+        refused = refusal(cost, self.settings)
+        if refused is not None:
+            return self._refused([refused], request, cost)
         charged = await (charge or self._unmetered)(cost.cost)
         rate_limit = {
             "limit": charged.limit,
@@ -158,19 +157,14 @@ class Operations:
         extensions = cost_extension(cost, charged)
         store = Store(self.database, self.settings)
         try:
-            async with asyncio.timeout(self.settings.request_timeout_seconds):
-                outcome = None
-                if compiled and plan.declined is None:
-                    outcome = await self._compiled(
-                        plan, variables, store, rate_limit, extensions, request
-                    )
-                if outcome is None:
-                    self.fallbacks += 1
-                    outcome = await self._strawberry(
-                        request, store, rate_limit, extensions, request_id
-                    )
-        except TimeoutError:
-            return self._failed(ErrorCode.TIMEOUT, "The request took too long.", store, request)
+            outcome = None
+            if compiled and plan.declined is None:
+                outcome = await self._compiled(
+                    plan, variables, store, rate_limit, extensions, request
+                )
+            if outcome is None:
+                self.fallbacks += 1
+                outcome = await self._strawberry(request, store, rate_limit, extensions, request_id)
         except StoreTimeoutError:
             return self._failed(ErrorCode.TIMEOUT, MESSAGES[ErrorCode.TIMEOUT], store, request)
         except StoreUnavailableError:
@@ -211,22 +205,6 @@ class Operations:
             if plan.declined is not None:
                 log.info("the compiled path declines %s: %s", request.operation_name, plan.declined)
         return plan
-
-    def _too_complex(self, cost: QueryCost) -> CodedError | None:
-        settings = self.settings
-        if cost.cost > settings.max_query_cost:
-            return CodedError(
-                f"This query costs {cost.cost}, more than the {settings.max_query_cost} allowed "
-                "per request: ask for smaller pages or fewer nested lists.",
-                ErrorCode.QUERY_TOO_COMPLEX,
-            )
-        if cost.nodes > settings.max_query_nodes:
-            return CodedError(
-                f"This query may return {cost.nodes} objects, more than the "
-                f"{settings.max_query_nodes} allowed per request: ask for smaller pages.",
-                ErrorCode.QUERY_TOO_COMPLEX,
-            )
-        return None
 
     async def _unmetered(self, cost: int) -> Charge:
         """The charge of a request no budget meters (tools, tests): the anonymous budget's

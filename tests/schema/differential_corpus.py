@@ -770,10 +770,10 @@ SEARCH = [
         }""",
     ),
     Case(
-        "search with empty and duplicate types",
+        "search with empty and null types",
         """{
           none: search(query: "Chine", types: []) { __typename }
-          twice: search(query: "Chine", types: [EVENT, EVENT, STATEMENT]) {
+          both: search(query: "Chine", types: [STATEMENT, EVENT]) {
             __typename ... on Event { slug } ... on Statement { id } }
           nullTypes: search(query: "Chine", types: null) { __typename }
         }""",
@@ -1305,6 +1305,10 @@ ERROR_CASES: list[Case] = [
         "{ events(orderBy: [{field: TITLE}, {field: TITLE, direction: DESC}]) { totalCount } }",
     ),
     Case("a blank search", '{ search(query: "   ") { __typename } }'),
+    Case(
+        "a search listing a type twice",
+        '{ search(query: "Chine", types: [EVENT, EVENT, STATEMENT]) { __typename } }',
+    ),
     Case(
         "a NUL byte in a search of no type",
         '{ search(query: "a\\u0000", types: []) { __typename } }',

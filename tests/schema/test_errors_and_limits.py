@@ -1,9 +1,5 @@
 """Every error carries a contract code; the limits refuse queries before they execute."""
 
-import pytest
-
-from schema.cost import CostModel, query_cost
-from schema.schema import build_schema
 from tests.schema.conftest import GraphQLClient
 
 
@@ -74,35 +70,3 @@ async def test_a_query_costing_more_than_the_ceiling_is_refused(client: GraphQLC
       } } } }
     }"""
     assert await client.error_codes(query) == ["QUERY_TOO_COMPLEX"]
-
-
-@pytest.mark.parametrize(
-    ("query", "variables", "cost"),
-    [
-        ("{ rateLimit { cost } }", {}, 1),
-        ("{ events { totalCount } }", {}, 1),
-        ("{ events { nodes { statements { totalCount } } } }", {}, 21),
-        ("{ events(first: 5) { nodes { statements(last: 3) { totalCount } } } }", {}, 6),
-        (
-            "query ($n: Int) { events(first: $n) { nodes { statements { totalCount } } } }",
-            {"n": 50},
-            51,
-        ),
-        (
-            "{ events(first: 2) { ...E } } fragment E on EventConnection { nodes { "
-            "statements(first: 3) { nodes { topics { events(first: 4) { totalCount } } } } } }",
-            {},
-            1 + 2 + 2 * 3,
-        ),
-        ("{ events(first: 1000) { nodes { sources { statements { totalCount } } } } }", {}, 101),
-        ('{ search(query: "x") { ... on Event { statements { totalCount } } } }', {}, 21),
-    ],
-)
-def test_the_cost_counts_requests_like_github(
-    query: str, variables: dict[str, object], cost: int
-) -> None:
-    from graphql import parse
-
-    schema = build_schema()._schema
-    model = CostModel(default_page_size=20, max_page_size=100)
-    assert query_cost(schema, parse(query), None, variables, model) == cost

@@ -92,6 +92,22 @@ async def test_an_id_filter_takes_global_ids(client: GraphQLClient) -> None:
     assert data["statement"]["nodes"] == [{"id": statement}]
 
 
+async def test_filters_on_global_ids_take_the_ids_the_api_gives(client: GraphQLClient) -> None:
+    meeting = (await client.data(f'{{ event(slug: "{MEETING}") {{ id }} }}'))["event"]["id"]
+    other = (await client.data("{ events(first: 1) { nodes { id slug } } }"))["events"]["nodes"][0]
+    query = """
+    query ($one: ID!, $two: ID!) {
+      one: events(filter: {id: {eq: $one}}) { nodes { slug } }
+      both: events(filter: {id: {in: [$one, $two]}}) { totalCount }
+      said: statements(filter: {event: {id: {eq: $one}}}) { totalCount }
+    }"""
+    data = await client.data(query, one=meeting, two=other["id"])
+    assert data["one"]["nodes"] == [{"slug": MEETING}]
+    assert data["both"]["totalCount"] == len({MEETING, other["slug"]})
+    said = [s for s in seed_objects("statements") if s.get("event") == MEETING]
+    assert data["said"]["totalCount"] == len(said) > 0
+
+
 async def test_search_in_french_ignores_accents(client: GraphQLClient) -> None:
     query = """
     query ($text: String!) {

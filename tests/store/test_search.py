@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from api.store import search
 from api.store.entities import Entity
 from api.store.errors import StoreInputError
 from api.store.ordering import EventOrderField, Order, OrderDirection, StatementOrderField
@@ -151,3 +152,34 @@ async def test_search_mix_checks_its_size(store: Store, first: int) -> None:
 async def test_search_mix_needs_text(store: Store) -> None:
     with pytest.raises(StoreInputError):
         await store.search("  ")
+
+
+async def test_the_mix_compares_names_with_two_characters_or_more(
+    store: Store, engine: AsyncEngine
+) -> None:
+    # A one-letter trigram query is like most names: names are not searched for it.
+    async with engine.begin() as connection:
+        corpus = Corpus(connection)
+        await corpus.participant("letter-a", [("A", "en")])
+        await corpus.participant("letters-ab", [("Ab", "en")])
+    assert await store.search(" a ", [Entity.PARTICIPANT]) == []
+    found = await store.search("ab", [Entity.PARTICIPANT])
+    assert [hit.row["slug"] for hit in found] == ["letters-ab"]
+
+
+async def test_the_mix_ranks_a_bounded_number_of_full_text_matches(
+    store: Store, engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A common word matches a large part of the corpus: only the first RANKED_MATCHES rows
+    # the index finds are ranked (here 3 of the 5 that match), so the work has a bound.
+    monkeypatch.setattr(search, "RANKED_MATCHES", 3)
+    async with engine.begin() as connection:
+        corpus = Corpus(connection)
+        speaker = await corpus.participant("speaker", [("Speaker", "en")])
+        source = await corpus.source("source")
+        for number in range(5):
+            await corpus.statement(f"s{number}", "Le pétrole.", speaker=speaker, source=source)
+    statements = await store.search("petrole", [Entity.STATEMENT], first=20)
+    assert len(statements) == 3
+    page = await store.list(Entity.STATEMENT, {"search": "petrole"}, page=PageRequest(first=20))
+    assert len(page.rows) == 5  # a filter's search is not bounded: every match is listed
