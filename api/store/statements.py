@@ -25,6 +25,7 @@ from api.store.errors import StoreTimeoutError, StoreUnavailableError
 
 DIALECT: Dialect = asyncpg_dialect.dialect()  # type: ignore[no-untyped-call]
 PARAM_NAME = re.compile(r"^p(\d+)$")
+PLACEHOLDER = re.compile(r"\$(\d+)")
 
 
 @dataclass(frozen=True)
@@ -44,18 +45,43 @@ class CompiledStatement:
         return [slot.value if isinstance(slot, Constant) else values[slot] for slot in self.slots]
 
 
+def sql_literal(value: Any) -> str | None:
+    """`value` written into SQL, for the plain constants a builder uses ('UTF8', 1, '%');
+    None for anything else, which stays a parameter."""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str) and "\x00" not in value:
+        return "'" + value.replace("'", "''") + "'"
+    return None
+
+
 def compile_statement(statement: ClauseElement) -> CompiledStatement:
+    """The SQL of `statement`, with `$n` placeholders for the read's values only: the builder's
+    own constants are written in (dozens of them in a JSON document, each of which the driver
+    would otherwise encode and send on every execution)."""
     compiled = statement.compile(dialect=DIALECT)
     assert isinstance(compiled, SQLCompiler)
+    placeholders: dict[int, str] = {}
     slots: list[int | Constant] = []
-    for name in compiled.positiontup or ():
+    for position, name in enumerate(compiled.positiontup or (), start=1):
         match = PARAM_NAME.match(name)
         if match:
             slots.append(int(match.group(1)))
+            placeholders[position] = f"${len(slots)}"
+            continue
+        value = compiled.binds[name].effective_value
+        value = value.name if isinstance(value, Enum) else value
+        literal = sql_literal(value)
+        if literal is None:
+            slots.append(Constant(value))
+            placeholders[position] = f"${len(slots)}"
         else:
-            value = compiled.binds[name].effective_value
-            slots.append(Constant(value.name if isinstance(value, Enum) else value))
-    return CompiledStatement(str(compiled), tuple(slots))
+            placeholders[position] = literal
+    # One pass, so that nothing written in is read again as a placeholder.
+    sql = PLACEHOLDER.sub(lambda found: placeholders[int(found.group(1))], str(compiled))
+    return CompiledStatement(sql, tuple(slots))
 
 
 class StatementCache:
