@@ -13,7 +13,7 @@ variables, and on nothing else: `PlanCache` keeps one per such key.
 
 from collections import OrderedDict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from graphql import (
@@ -58,6 +58,13 @@ class PlannedField:
     read: Read | None
     selection: "PlannedSelection | None"
     _constant_arguments: dict[str, Any] | None = None
+    _arguments_vary: bool = field(init=False)
+    """Whether an argument names a variable: then they are coerced again on each request."""
+
+    def __post_init__(self) -> None:
+        self._arguments_vary = any(
+            _uses_variables(argument.value) for argument in self.node.arguments or ()
+        )
 
     def arguments(self, variables: VariableValues) -> dict[str, Any]:
         """The field's arguments as GraphQL coerces them (defaults applied); computed once when
@@ -66,7 +73,7 @@ class PlannedField:
             return self._constant_arguments
         assert self.definition is not None
         arguments = get_argument_values(self.definition, self.node, variables)
-        if not any(_uses_variables(argument.value) for argument in self.node.arguments or ()):
+        if not self._arguments_vary:
             self._constant_arguments = arguments
         return arguments
 
