@@ -374,7 +374,13 @@ statements = Table(
     CheckConstraint("text <> ''", name="text_not_empty"),
     CheckConstraint("position >= 0", name="position_not_negative"),
 )
-Index("ix_statements_speaker_id", statements.c.speaker_id)
+# A participant's statements, newest first (its default order), read from the index in order.
+Index(
+    "ix_statements_speaker_id_said_on",
+    statements.c.speaker_id,
+    statements.c.said_on.desc().nulls_last(),
+    statements.c.id.desc(),
+)
 Index("ix_statements_reported_by_id", statements.c.reported_by_id)
 Index("ix_statements_event_id_position", statements.c.event_id, statements.c.position)
 Index("ix_statements_said_on", statements.c.said_on, statements.c.id)
