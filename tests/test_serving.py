@@ -1,5 +1,7 @@
-"""`eventgraph serve`: the port first, then the database; workers; Ctrl-C stops it all."""
+"""`eventgraph serve`: the port first, then the database; workers; Ctrl-C stops it all, and
+SIGTERM lets the requests in flight finish."""
 
+import asyncio
 import gc
 import json
 import os
@@ -11,12 +13,14 @@ import time
 import urllib.request
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy.engine import URL
 
 from api.app import create_app
 from api.serving import GC_THRESHOLDS, tune_garbage_collector
 from api.settings import PROJECT_ROOT, Settings
+from tests.security.production import locked, waiting_on_lock
 
 EVENTGRAPH = str(Path(sys.executable).parent / "eventgraph")
 QUERY = b'{"query": "{ events(first: 1) { totalCount } }"}'
@@ -121,6 +125,48 @@ def test_workers_serve_one_port_and_stop_on_ctrl_c(
         if server.poll() is None:
             os.killpg(server.pid, signal.SIGKILL)
             server.communicate()
+
+
+async def test_sigterm_lets_the_requests_in_flight_finish(
+    serve_environment: dict[str, str], database_url: URL
+) -> None:
+    port = free_port()
+    environment = {
+        **serve_environment,
+        "EVENTGRAPH_PORT": str(port),
+        "EVENTGRAPH_DATABASE_URL": database_url.render_as_string(hide_password=False),
+    }
+    server = await asyncio.create_subprocess_exec(
+        EVENTGRAPH, "serve", env=environment, stdout=asyncio.subprocess.DEVNULL
+    )
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as http:
+            for _ in range(240):
+                try:
+                    await http.get("/healthz")
+                    break
+                except httpx.TransportError:
+                    await asyncio.sleep(0.25)
+            async with locked(database_url, "events"):
+                in_flight = asyncio.create_task(
+                    http.post(
+                        "/graphql", content=QUERY, headers={"content-type": "application/json"}
+                    )
+                )
+                await asyncio.wait_for(waiting_on_lock(database_url, 1), timeout=30)
+                server.terminate()
+                # Stopping, it still waits for the request the lock holds back.
+                await asyncio.sleep(1)
+                assert server.returncode is None
+            response = await in_flight
+        assert response.status_code == 200
+        assert response.json()["data"] == {"events": {"totalCount": 0}}
+        # uvicorn re-raises the signal once it has shut down: the conventional exit of SIGTERM.
+        assert await asyncio.wait_for(server.wait(), timeout=30) == -signal.SIGTERM
+    finally:
+        if server.returncode is None:
+            server.kill()
+            await server.wait()
 
 
 async def test_the_app_calls_back_once_started(database_url: URL) -> None:
