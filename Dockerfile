@@ -2,8 +2,8 @@
 # EVENTGRAPH_DATABASE_URL (it starts none of its own, and refuses to start without one).
 # Reproducible: the Python packages are installed from .ci/requirements.lock, every one pinned
 # by version and hash (`make lock` rewrites it from pyproject.toml). docs/docker-compose.yml runs
-# it beside a PostgreSQL. Untested here: no Docker engine runs on the machines this project is
-# built on.
+# it beside a PostgreSQL. No Docker engine runs on the machines this project is built on:
+# .ci/image.py replays this file without Docker (its files, install, ENV, CMD and HEALTHCHECK).
 
 FROM python:3.11-slim AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
