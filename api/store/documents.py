@@ -47,9 +47,8 @@ from api.store.pagination import (
     Bounds,
     PageSource,
     bounds_of,
-    computed_keys,
     cursor_column,
-    query_order,
+    page_rows,
     rebound,
 )
 from api.store.params import Param
@@ -403,22 +402,16 @@ class _Page:
         rows = _PageRows.of(source, parent)
         self.ordering = resolve_ordering(source.ordering, rows.target, source.search)
         window = source.window
-        read_order = query_order(self.ordering.keys, window)
         keys = {key.label for key in self.ordering.keys if not key.computed}
         needed = sorted(keys | {"id"} | page_columns(parts))
-        self.rows = (
-            select(
-                *(rows.target.c[name] for name in needed),
-                *computed_keys(self.ordering),
-                func.row_number().over(order_by=read_order).label("page_position"),
-            )
-            .select_from(rows.from_)
-            .where(*rows.where, bounds_of(self.ordering, window).in_page)
-            .order_by(*read_order)
-            .limit(window.size.sql() + 1)
-            .correlate_except(rows.from_)
-            .subquery()
-        )
+        self.rows = page_rows(
+            rows.from_,
+            [rows.target.c[name] for name in needed],
+            rows.where,
+            self.ordering,
+            window,
+            position="page_position",
+        ).subquery()
         position = self.rows.c.page_position
         self.kept = position <= window.size.sql()
         self.shown = position.desc() if window.backward else position.asc()

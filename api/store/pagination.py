@@ -43,6 +43,7 @@ from sqlalchemy import (
     select,
     true,
     tuple_,
+    union_all,
 )
 
 from api.settings import Settings
@@ -357,6 +358,85 @@ def computed_keys(ordering: Ordering) -> list[ColumnElement[Any]]:
     return [key.expression.label(key.label) for key in ordering.keys if key.computed]
 
 
+def page_ranges(ordering: Ordering, window: WindowShape) -> tuple[ColumnElement[bool], ...]:
+    """The rows of a page's window, as conditions each read by one index range in read order.
+
+    One, but for a cursor on a row whose first key has a value, in an ordering whose first key
+    is nullable and sorts NULLs last: the rows after it are `k < v OR k = v AND id < i OR k IS
+    NULL`, an OR no index range serves, so PostgreSQL read the index from its start and filtered
+    out every row before the cursor (10,000 for the bench's Q6: 5 ms a request). Split in two,
+    each is a range: the keyed rows after the cursor, compared as one row value, then the rows
+    without a key.
+    """
+    first, after = ordering.keys[0], window.after
+    if (
+        window.backward
+        or window.before is not None
+        or after is None
+        or after[0] is None
+        or not (first.nullable and first.nulls_last)
+    ):
+        return (bounds_of(ordering, window).in_page,)
+    keyed = (replace(first, nullable=False), *ordering.keys[1:])
+    return (
+        and_(first.expression.is_not(None), keyset_after(keyed, after)),
+        first.expression.is_(None),
+    )
+
+
+def page_rows(
+    from_: FromClause,
+    columns: Sequence[ColumnElement[Any]],
+    where: Sequence[ColumnElement[bool]],
+    ordering: Ordering,
+    window: WindowShape,
+    *,
+    position: str | None = None,
+) -> Select[Any]:
+    """The rows of one page of the rows `where` picks from `from_` (and one more, to tell
+    whether more follow), in read order, with `columns` and the computed keys; with their place
+    in the page (from 1) as `position` if named. Each range of `page_ranges` reads at most as
+    many, and their UNION ALL is ordered and cut again."""
+    order = query_order(ordering.keys, window)
+    limit = window.size.sql() + 1
+    selected = [*columns, *computed_keys(ordering)]
+
+    def numbered(keys: Ordering) -> list[ColumnElement[Any]]:
+        if position is None:
+            return []
+        read_order = query_order(keys.keys, window)
+        return [func.row_number().over(order_by=read_order).label(position)]
+
+    ranges = page_ranges(ordering, window)
+    if len(ranges) == 1:
+        return (
+            select(*selected, *numbered(ordering))
+            .select_from(from_)
+            .where(*where, ranges[0])
+            .order_by(*order)
+            .limit(limit)
+            .correlate_except(from_)
+        )
+    parts = union_all(
+        *(
+            select(*selected)
+            .select_from(from_)
+            .where(*where, condition)
+            .order_by(*order)
+            .limit(limit)
+            .correlate_except(from_)
+            for condition in ranges
+        )
+    ).subquery("ranges")
+    in_parts = rebound(ordering, parts)
+    return (
+        select(*parts.c, *numbered(in_parts))
+        .select_from(parts)
+        .order_by(*query_order(in_parts.keys, window))
+        .limit(limit)
+    )
+
+
 # ---------------------------------------------------------------- statements
 
 
@@ -375,14 +455,7 @@ def page_statement(
     """
     shape = window.shape
     bounds = bounds_of(ordering, shape)
-    page = (
-        select(*columns, *computed_keys(ordering))
-        .select_from(table)
-        .where(where, bounds.in_page)
-        .order_by(*query_order(ordering.keys, shape))
-        .limit(shape.size.sql() + 1)
-        .subquery("page")
-    )
+    page = page_rows(table, columns, [where], ordering, shape).subquery("page")
     meta = select(
         select(func.count()).select_from(table).where(where).scalar_subquery().label("total_count"),
         _exists_where(table, where, bounds.at_or_before_after).label("rows_before"),

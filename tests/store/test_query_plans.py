@@ -43,6 +43,11 @@ VACUUM ANALYZE
 """
 
 
+async def store_rows(engine: AsyncEngine, query: str) -> list[Any]:
+    async with engine.connect() as connection:
+        return list((await connection.execute(text(query))).scalars())
+
+
 async def plans_of(database: Database, read: Callable[[], Awaitable[Any]]) -> list[str]:
     """The EXPLAIN output of each statement `read` executes, with its real parameters."""
     database.trace = []
@@ -110,8 +115,22 @@ async def test_main_reads_use_their_indexes(
         "ix_events_search_vector",
         "ix_statements_search_vector",
     )
+    # Statements, newest first and undated last: after a dated cursor, the dated rows by a
+    # range of the index, then the undated ones, not a filter of every row before the cursor.
+    deep = await store.list(Entity.STATEMENT, page=PageRequest(first=100))
+    await expect(
+        lambda: store.list(Entity.STATEMENT, page=PageRequest(after=deep.end_cursor)),
+        "Merge Append",
+        "(ROW(said_on, id) < ROW(",
+        "Index Cond: (said_on IS NULL)",
+    )
     # Nested pages for a batch of parents read the parent-key indexes.
     await expect(
         lambda: store.list_by_parent(Connection.EVENT_STATEMENTS, event_ids),
         "ix_statements_event_id_position",
+    )
+    speaker_ids = await store_rows(engine, "SELECT DISTINCT speaker_id FROM statements LIMIT 30")
+    await expect(
+        lambda: store.list_by_parent(Connection.PARTICIPANT_STATEMENTS, speaker_ids),
+        "ix_statements_speaker_id_said_on",
     )
