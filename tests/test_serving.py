@@ -64,6 +64,18 @@ def serve_environment(tmp_path: Path) -> dict[str, str]:
     return {**os.environ, "EVENTGRAPH_DATA_DIR": str(tmp_path / "postgres")}
 
 
+def on_a_free_port(
+    serve_environment: dict[str, str], database_url: URL
+) -> tuple[int, dict[str, str]]:
+    """A free port, and the environment of a server on it that serves `database_url`."""
+    port = free_port()
+    return port, {
+        **serve_environment,
+        "EVENTGRAPH_PORT": str(port),
+        "EVENTGRAPH_DATABASE_URL": database_url.render_as_string(hide_password=False),
+    }
+
+
 def test_a_busy_port_is_reported_before_any_database_work(
     serve_environment: dict[str, str], tmp_path: Path
 ) -> None:
@@ -90,12 +102,7 @@ def test_a_busy_port_is_reported_before_any_database_work(
 def test_workers_serve_one_port_and_stop_on_ctrl_c(
     serve_environment: dict[str, str], database_url: URL
 ) -> None:
-    port = free_port()
-    environment = {
-        **serve_environment,
-        "EVENTGRAPH_PORT": str(port),
-        "EVENTGRAPH_DATABASE_URL": database_url.render_as_string(hide_password=False),
-    }
+    port, environment = on_a_free_port(serve_environment, database_url)
     server = subprocess.Popen(
         [EVENTGRAPH, "serve", "--workers", "2"],
         env=environment,
@@ -130,12 +137,7 @@ def test_workers_serve_one_port_and_stop_on_ctrl_c(
 async def test_sigterm_lets_the_requests_in_flight_finish(
     serve_environment: dict[str, str], database_url: URL
 ) -> None:
-    port = free_port()
-    environment = {
-        **serve_environment,
-        "EVENTGRAPH_PORT": str(port),
-        "EVENTGRAPH_DATABASE_URL": database_url.render_as_string(hide_password=False),
-    }
+    port, environment = on_a_free_port(serve_environment, database_url)
     server = await asyncio.create_subprocess_exec(
         EVENTGRAPH, "serve", env=environment, stdout=asyncio.subprocess.DEVNULL
     )
