@@ -5,16 +5,15 @@ on a generated one, and both responses must be the same JSON, member order inclu
 errors with their messages, paths and codes. The requests: a hand-written corpus
 (`tests.schema.differential_corpus`) that selects every field and passes every argument of the
 schema (checked below against the schema itself, so a new field cannot escape), the examples of
-the README and of docs/querying.md, the benchmark's queries, pages walked forward and backward
+the README and of docs/querying.md, the benchmark's documents with the variable sets it picks
+from the corpus (all answered by the compiled path), pages walked forward and backward
 with the cursors of the page before, and queries hypothesis-graphql generates from the schema.
 
 Strawberry's execution is the reference (graphql-core's semantics). The compiled path must answer
 every request that succeeds (other than introspection) and decline every one that fails.
 """
 
-import importlib
 import os
-import pkgutil
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -53,11 +52,13 @@ from hypothesis_graphql import nodes
 from sqlalchemy.engine import URL
 from starlette.applications import Starlette
 
-import bench
-from api.db.server import drop_database
+from api.db.server import drop_database, to_asyncpg_dsn
 from api.fixtures.generate import generate_corpus
 from api.fixtures.load import load_fixtures
 from api.settings import Settings
+from bench.documents import read_document
+from bench.requests import HEAVY_QUERY
+from bench.variables import choose_cases
 from schema.execution.operation import Operations
 from schema.schema import build_schema
 from tests.conftest import TEMPLATE, clone_database
@@ -76,26 +77,38 @@ REALISTIC_QUERIES = 200
 
 
 @pytest.fixture(scope="module")
-async def generated_app(
+async def generated_url(
     server_url: URL, template_url: URL, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[Starlette]:
-    """The app over a generated corpus of 300 events."""
+) -> AsyncIterator[URL]:
+    """A database holding a generated corpus of 300 events."""
     folder: Path = tmp_path_factory.mktemp("differential-corpus")
     generate_corpus(folder, events=GENERATED_EVENTS, seed=GENERATED_SEED)
     name = f"eventgraph_test_differential_{os.getpid()}"
     url = await clone_database(server_url, TEMPLATE, name)
     await load_fixtures(url, [folder])
-    async with serving(Settings(), url) as app:
-        yield app
+    yield url
     await drop_database(server_url, name)
 
 
+@pytest.fixture(scope="module")
+async def generated_app(generated_url: URL) -> AsyncIterator[Starlette]:
+    """The app over the generated corpus."""
+    async with serving(Settings(), generated_url) as app:
+        yield app
+
+
 @pytest.fixture(params=["seed", "generated"])
-def app(request: pytest.FixtureRequest) -> Starlette:
-    """Each corpus in turn."""
-    fixture = "seed_app" if request.param == "seed" else "generated_app"
-    found: Starlette = request.getfixturevalue(fixture)
-    return found
+def corpus(request: pytest.FixtureRequest) -> tuple[Starlette, URL]:
+    """Each corpus in turn: the app over it, and its database."""
+    app: Starlette = request.getfixturevalue(f"{request.param}_app")
+    url: URL = request.getfixturevalue(f"{request.param}_url")
+    return app, url
+
+
+@pytest.fixture
+def app(corpus: tuple[Starlette, URL]) -> Starlette:
+    """The app over each corpus in turn."""
+    return corpus[0]
 
 
 def failures(comparisons: list[Comparison], *, compiled: bool | None) -> list[str]:
@@ -294,18 +307,16 @@ def test_the_coverage_check_sees_what_is_missing() -> None:
 # ---------------------------------------------------------------- documented and benchmarked
 
 
-def benchmark_queries() -> list[Case]:
-    """The queries of bench/: every module-level string constant named *_QUERY (bench's
-    `__main__` left unimported: it is a command)."""
-    found: dict[str, Case] = {}
-    for module_info in pkgutil.iter_modules(bench.__path__, f"{bench.__name__}."):
-        if module_info.name.endswith(".__main__"):
-            continue
-        module = importlib.import_module(module_info.name)
-        for name, value in vars(module).items():
-            if name.endswith("QUERY") and isinstance(value, str):
-                found.setdefault(value, Case(f"{module_info.name}.{name}", value))
-    return list(found.values())
+async def benchmark_cases(url: URL) -> list[Case]:
+    """The documents of bench/queries with the variable sets the benchmark picks from the corpus
+    at `url` (every timed case), and the memory check's heavy query."""
+    chosen = await choose_cases(to_asyncpg_dsn(url))
+    cases = [
+        Case(f"{case.key} #{number}", case.document.text, variables)
+        for case in chosen
+        for number, variables in enumerate(case.variable_sets)
+    ]
+    return [*cases, Case("heavy", read_document(HEAVY_QUERY).text)]
 
 
 def documented_cases() -> list[Case]:
@@ -326,11 +337,15 @@ async def test_the_paths_agree_on_the_documented_queries(seed_app: Starlette) ->
     assert not problems, "\n\n".join(problems)
 
 
-async def test_the_paths_agree_on_the_benchmarked_queries(app: Starlette) -> None:
-    cases = benchmark_queries()
-    assert cases, "bench/ names no query"
+async def test_the_compiled_path_answers_the_benchmarked_queries(
+    corpus: tuple[Starlette, URL],
+) -> None:
+    app, url = corpus
+    cases = await benchmark_cases(url)
+    assert {case.name.split(" #")[0] for case in cases} >= {"Q1", "Q2", "Q3", "Q4", "Q5", "Q6"}
     comparisons = [await compare(app.state.operations, case) for case in cases]
-    problems = answered_by_the_right_path(comparisons)
+    assert [c.case.name for c in comparisons if c.has_errors] == []
+    problems = failures(comparisons, compiled=True)
     assert not problems, "\n\n".join(problems)
 
 
