@@ -26,6 +26,7 @@ from graphql.validation.validate import ValidationAbortedError
 
 from api.settings import Settings
 from schema.errors import ErrorCode, code_of
+from schema.execution.plan import inclusion_variables
 from schema.limits import limit_rules
 
 # graphql-core reports the token limit as a syntax error; this is its wording.
@@ -40,6 +41,8 @@ class PreparedDocument:
     errors: tuple[GraphQLError, ...]
     operations: dict[str | None, OperationDefinitionNode] = field(default_factory=dict)
     """Every operation by name, and the only one (when there is one) under None too."""
+    inclusions: tuple[str, ...] = ()
+    """The variables its `@skip`/`@include` read: what its plans depend on besides the text."""
 
     def operation(self, name: str | None) -> OperationDefinitionNode | None:
         return self.operations.get(name)
@@ -88,7 +91,7 @@ class DocumentCache:
         }
         if len(operations) == 1:
             operations[None] = next(iter(operations.values()))
-        return PreparedDocument(document, (), operations)
+        return PreparedDocument(document, (), operations, inclusion_variables(document))
 
     def _validate(
         self, document: DocumentNode, rules: Collection[type[ASTValidationRule]]

@@ -23,7 +23,7 @@ from typing import Any
 
 import orjson
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, OperationDefinitionNode
 from graphql.execution.values import VariableValues, get_variable_values
 
 from api.security.access import Charge
@@ -35,8 +35,8 @@ from schema.context import RequestContext
 from schema.errors import MESSAGES, CodedError, ErrorCode, code_of
 from schema.execution.compiler import Declined, RequestValues, compile_data
 from schema.execution.cost import QueryCost, query_cost, refusal
-from schema.execution.documents import DocumentCache
-from schema.execution.plan import OperationPlan, PlanCache, inclusion_variables, plan_operation
+from schema.execution.documents import DocumentCache, PreparedDocument
+from schema.execution.plan import OperationPlan, PlanCache, plan_operation
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +105,6 @@ class Operations:
         self.database = database
         self.documents = DocumentCache(self.graphql_schema, settings)
         self.plans = PlanCache()
-        self._inclusions: dict[str, tuple[str, ...]] = {}
         self.fallbacks = 0
         """Requests the compiled path declined (Strawberry ran them)."""
 
@@ -141,8 +140,7 @@ class Operations:
             for error in variables:
                 error.extensions = {"code": ErrorCode.BAD_USER_INPUT.value}
             return self._refused(variables, request)
-        assert prepared.document is not None
-        plan = self._plan(request, prepared.document, operation, variables)
+        plan = self._plan(request, prepared, operation, variables)
         cost = query_cost(plan, variables, self.settings)
         refused = refusal(cost, self.settings)
         if refused is not None:
@@ -183,24 +181,20 @@ class Operations:
     def _plan(
         self,
         request: GraphQLRequest,
-        document: Any,
-        operation: Any,
+        prepared: PreparedDocument,
+        operation: OperationDefinitionNode,
         variables: VariableValues,
     ) -> OperationPlan:
-        inclusions = self._inclusions.get(request.query)
-        if inclusions is None:
-            inclusions = self._inclusions[request.query] = inclusion_variables(document)
-            if len(self._inclusions) > self.plans.maxsize:
-                self._inclusions.pop(next(iter(self._inclusions)))
+        assert prepared.document is not None
         coerced = variables.coerced
         key = (
             request.query,
             request.operation_name,
-            tuple(bool(coerced.get(name)) for name in inclusions),
+            tuple(bool(coerced.get(name)) for name in prepared.inclusions),
         )
         plan = self.plans.get(key)
         if plan is None:
-            plan = plan_operation(self.graphql_schema, document, operation, coerced)
+            plan = plan_operation(self.graphql_schema, prepared.document, operation, coerced)
             self.plans.put(key, plan)
             if plan.declined is not None:
                 log.info("the compiled path declines %s: %s", request.operation_name, plan.declined)
