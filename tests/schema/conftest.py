@@ -70,14 +70,22 @@ async def client_of(app: Starlette) -> AsyncIterator[GraphQLClient]:
         yield GraphQLClient(http)
 
 
+@asynccontextmanager
+async def loaded_database(server_url: URL, name: str, fixtures: Path) -> AsyncIterator[URL]:
+    """A migrated database `name` holding the corpus in `fixtures`, dropped afterwards."""
+    url = await clone_database(server_url, TEMPLATE, f"{name}_{os.getpid()}")
+    await load_fixtures(url, [fixtures])
+    try:
+        yield url
+    finally:
+        await drop_database(server_url, url.database or "")
+
+
 @pytest.fixture(scope="session")
 async def seed_url(server_url: URL, template_url: URL) -> AsyncIterator[URL]:
     """A database holding the seed corpus, shared by the session's read-only tests."""
-    name = f"eventgraph_test_seed_{os.getpid()}"
-    url = await clone_database(server_url, TEMPLATE, name)
-    await load_fixtures(url, [SEED])
-    yield url
-    await drop_database(server_url, name)
+    async with loaded_database(server_url, "eventgraph_test_seed", SEED) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,6 @@ Strawberry's execution is the reference (graphql-core's semantics). The compiled
 every request that succeeds (other than introspection) and decline every one that fails.
 """
 
-import os
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -52,17 +51,15 @@ from hypothesis_graphql import nodes
 from sqlalchemy.engine import URL
 from starlette.applications import Starlette
 
-from api.db.server import drop_database, to_asyncpg_dsn
+from api.db.server import to_asyncpg_dsn
 from api.fixtures.generate import generate_corpus
-from api.fixtures.load import load_fixtures
 from api.settings import Settings
 from bench.documents import read_document
 from bench.requests import HEAVY_QUERY
 from bench.variables import choose_cases
 from schema.execution.operation import Operations
 from schema.schema import build_schema
-from tests.conftest import TEMPLATE, clone_database
-from tests.schema.conftest import serving
+from tests.schema.conftest import loaded_database, serving
 from tests.schema.differential import Case, Comparison, Known, compare, plain, with_variables
 from tests.schema.differential_corpus import CASES, ERROR_CASES, INTROSPECTION_CASES, WALKS, Walk
 from tests.schema.test_generated_queries import SCALARS
@@ -83,11 +80,8 @@ async def generated_url(
     """A database holding a generated corpus of 300 events."""
     folder: Path = tmp_path_factory.mktemp("differential-corpus")
     generate_corpus(folder, events=GENERATED_EVENTS, seed=GENERATED_SEED)
-    name = f"eventgraph_test_differential_{os.getpid()}"
-    url = await clone_database(server_url, TEMPLATE, name)
-    await load_fixtures(url, [folder])
-    yield url
-    await drop_database(server_url, name)
+    async with loaded_database(server_url, "eventgraph_test_differential", folder) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
