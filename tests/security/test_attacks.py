@@ -42,7 +42,9 @@ async def key(seed: URL) -> str:
 
 @pytest.fixture
 async def api(seed: URL) -> AsyncIterator[Production]:
-    async with production(seed) as served:
+    # These tests are about refusals, not pool waits (tests/security/test_bounds.py): the first
+    # connection to a database just created can take over the default second on a busy machine.
+    async with production(seed, pool_timeout_seconds=10) as served:
         yield served
 
 
