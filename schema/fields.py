@@ -30,11 +30,9 @@ from strawberry.types.base import StrawberryList, StrawberryOptional
 from strawberry.types.field import StrawberryField
 from strawberry.types.lazy_type import LazyType
 
-from api.store.entities import Entity, NameField, Row
-from api.store.names import best_name
+from api.store.entities import ENTITIES, Entity, NameField, Row
 from api.store.ordering import DEFAULT_ORDERS, RELEVANCE_ORDERS, Order
 from api.store.relations import CONNECTIONS, Connection, Related, RelatedShape
-from api.store.treaties import treaty_status
 from schema.context import Info
 
 READ = "eventgraph.read"
@@ -215,8 +213,12 @@ async def load_related(info: Info, shape: RelatedShape, parent_id: UUID) -> list
 # ---------------------------------------------------------------- field factories
 
 
-def _field(read: Read, description: str, resolver: Callable[..., Any]) -> Any:
-    return strawberry.field(resolver=resolver, description=description, metadata={READ: read})
+def _field(
+    read: Read, description: str, resolver: Callable[..., Any], graphql_type: Any = None
+) -> Any:
+    return strawberry.field(
+        resolver=resolver, description=description, metadata={READ: read}, graphql_type=graphql_type
+    )
 
 
 def column(name: str, description: str) -> Any:
@@ -286,26 +288,34 @@ def related_by(
 
 def localized_name(names: NameField, description: str) -> Any:
     """The name to show for the `language` argument (`api.store.names.best_name`)."""
-    relation = {
-        "participant_names": Related.PARTICIPANT_NAMES,
-        "treaty_names": Related.TREATY_NAMES,
-        "topic_labels": Related.TOPIC_LABELS,
-    }[names.names.name]
 
     async def resolve(root: RowObject, info: Info, language: Language = strawberry.UNSET) -> str:
-        rows = await load_related(info, RelatedShape(relation), root.row["id"])
-        return best_name(rows, given(language))
+        wanted = given(language)
+
+        async def load(ids: list[UUID]) -> list[str]:
+            found = await info.context.store.names(names, ids, wanted)
+            return [found[item] for item in ids]
+
+        loader = loader_for(
+            info, ("names", names.names.name, wanted), lambda: DataLoader(load_fn=load)
+        )
+        return cast(str, await loader.load(root.row["id"]))
 
     return _field(NameRead(names), description, resolve)
 
 
 def treaty_status_field(description: str) -> Any:
-    """A treaty's status as of the `asOf` argument (`api.store.treaties.treaty_status`)."""
+    """A treaty's status as of the `asOf` argument (`api.store.treaties.status_as_of`)."""
 
     async def resolve(root: RowObject, info: Info, as_of: AsOf = strawberry.UNSET) -> Any:
         day = given(as_of) or datetime.now(UTC).date()
-        rows = await load_related(info, RelatedShape(Related.TREATY_MILESTONES), root.row["id"])
-        return treaty_status(rows, root.row["expires_on"], day)
+
+        async def load(ids: list[UUID]) -> list[Any]:
+            found = await info.context.store.treaty_statuses(ids, day)
+            return [found[item] for item in ids]
+
+        loader = loader_for(info, ("treaty_status", day), lambda: DataLoader(load_fn=load))
+        return await loader.load(root.row["id"])
 
     return _field(TreatyStatusRead(), description, resolve)
 
@@ -339,15 +349,6 @@ AsOf = Annotated[
     strawberry.argument(description="The day to judge it on (default: today, in UTC)."),
 ]
 
-PLURALS = {
-    Entity.EVENT: "events",
-    Entity.STATEMENT: "statements",
-    Entity.PARTICIPANT: "participants",
-    Entity.TREATY: "treaties",
-    Entity.TOPIC: "topics",
-    Entity.SOURCE: "sources",
-}
-
 
 def given(value: Any) -> Any:
     """An optional argument's value, None when it was left out (UNSET) or null."""
@@ -369,7 +370,7 @@ def connection_arguments(
     from schema.ordering import ORDER_INPUTS
     from schema.types.arguments import After, Before, First, Last
 
-    plural = PLURALS[entity]
+    plural = ENTITIES[entity].plural
     parameters: list[inspect.Parameter] = []
 
     def add(name: str, annotation: Any) -> None:
@@ -431,8 +432,11 @@ def connection(connection_name: Connection, description: str, *, filterable: boo
     return _field(ConnectionRead(entity, connection_name), description, resolve)
 
 
-def root_connection(entity: Entity, description: str, *, orderable: bool = True) -> Any:
-    """A page of all of `entity` (`Query.events`, …), filterable."""
+def root_connection(
+    entity: Entity, description: str, *, graphql_type: Any, orderable: bool = True
+) -> Any:
+    """A page of all of `entity` (`Query.events`, …), filterable; `graphql_type` is its
+    connection type."""
 
     async def resolve(root: Any, info: Info, **arguments: Any) -> Any:
         from schema.pagination import load_page
@@ -443,7 +447,7 @@ def root_connection(entity: Entity, description: str, *, orderable: bool = True)
         entity, DEFAULT_ORDERS[entity], filterable=True, orderable=orderable
     )
     _sign(resolve, parameters)
-    return _field(ConnectionRead(entity, None), description, resolve)
+    return _field(ConnectionRead(entity, None), description, resolve, graphql_type)
 
 
 def _sign(resolver: Callable[..., Any], parameters: list[inspect.Parameter]) -> None:

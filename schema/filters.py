@@ -16,7 +16,19 @@ from uuid import UUID
 import strawberry
 from strawberry.types.base import has_object_definition
 
-from api.store.entities import Entity
+from api import vocabulary
+from api.store.entities import (
+    ENTITIES,
+    Entity,
+    ListRelation,
+    NameField,
+    ScalarField,
+    ScalarKind,
+    SearchField,
+    SingleRelation,
+    TreatyStatusField,
+)
+from api.store.entities import Field as StoreField
 from schema.enums import (
     EventFormat,
     EventKind,
@@ -123,148 +135,110 @@ class TreatyStatusFilter:
     in_: list[TreatyStatus] | None = _field("With one of these statuses today.", name="in")
 
 
-# ---------------------------------------------------------------- list relations
+# ---------------------------------------------------------------- entity filters, derived
 
-_SOME = "At least one related item matches."
-_EVERY = "Every related item matches (true when there is none)."
-_NONE = "No related item matches."
+ENUM_FILTERS: Mapping[type[Enum], type] = {
+    vocabulary.EventKind: EventKindFilter,
+    vocabulary.EventFormat: EventFormatFilter,
+    vocabulary.EventStatus: EventStatusFilter,
+    vocabulary.StatementKind: StatementKindFilter,
+    vocabulary.ParticipantKind: ParticipantKindFilter,
+}
+"""The filter input of each closed vocabulary a filter field may hold."""
 
-
-@strawberry.input(description="Conditions on a list of events.")
-class EventListFilter:
-    some: "EventFilter | None" = _field(_SOME)
-    every: "EventFilter | None" = _field(_EVERY)
-    none: "EventFilter | None" = _field(_NONE)
-
-
-@strawberry.input(description="Conditions on a list of statements.")
-class StatementListFilter:
-    some: "StatementFilter | None" = _field(_SOME)
-    every: "StatementFilter | None" = _field(_EVERY)
-    none: "StatementFilter | None" = _field(_NONE)
-
-
-@strawberry.input(description="Conditions on a list of participants.")
-class ParticipantListFilter:
-    some: "ParticipantFilter | None" = _field(_SOME)
-    every: "ParticipantFilter | None" = _field(_EVERY)
-    none: "ParticipantFilter | None" = _field(_NONE)
+SCALAR_FILTERS: Mapping[ScalarKind, type] = {
+    ScalarKind.ID: IDFilter,
+    ScalarKind.STRING: StringFilter,
+    ScalarKind.INT: IntFilter,
+    ScalarKind.DATE: DateFilter,
+    ScalarKind.DATETIME: DateTimeFilter,
+}
 
 
-@strawberry.input(description="Conditions on a list of topics.")
-class TopicListFilter:
-    some: "TopicFilter | None" = _field(_SOME)
-    every: "TopicFilter | None" = _field(_EVERY)
-    none: "TopicFilter | None" = _field(_NONE)
+def _filter_name(entity: Entity) -> str:
+    return f"{ENTITIES[entity].type_name}Filter"
 
 
-@strawberry.input(description="Conditions on a list of treaties.")
-class TreatyListFilter:
-    some: "TreatyFilter | None" = _field(_SOME)
-    every: "TreatyFilter | None" = _field(_EVERY)
-    none: "TreatyFilter | None" = _field(_NONE)
+def _list_filter_name(entity: Entity) -> str:
+    return f"{ENTITIES[entity].type_name}ListFilter"
 
 
-# ---------------------------------------------------------------- entity filters
+def _condition(field: StoreField) -> str:
+    """The annotation of a filter field: its input's name, resolved in this module."""
+    match field:
+        case ScalarField(kind=ScalarKind.ENUM, enum=enum) if enum is not None:
+            return f"{ENUM_FILTERS[enum].__name__} | None"
+        case ScalarField(kind=kind):
+            return f"{SCALAR_FILTERS[kind].__name__} | None"
+        case SingleRelation(target=target):
+            return f"{_filter_name(target)} | None"
+        case ListRelation(target=target):
+            return f"{_list_filter_name(target)} | None"
+        case NameField():
+            return "StringFilter | None"
+        case SearchField():
+            return "str | None"
+        case TreatyStatusField():
+            return "TreatyStatusFilter | None"
+    raise TypeError(f"no filter input for {field!r}")
 
+
+def _input(name: str, description: str, fields: Mapping[str, tuple[str, Any]]) -> type:
+    """A Strawberry input class named `name`, made a global of this module so that the string
+    annotations of the other inputs (which may refer to each other) resolve to it."""
+    namespace: dict[str, Any] = {
+        "__module__": __name__,
+        "__annotations__": {key: annotation for key, (annotation, _) in fields.items()},
+        **{key: default for key, (_, default) in fields.items()},
+    }
+    made = strawberry.input(type(name, (), namespace), description=description)
+    globals()[name] = made
+    return made
+
+
+def _entity_filter(entity: Entity) -> type:
+    spec, name = ENTITIES[entity], _filter_name(entity)
+    fields: dict[str, tuple[str, Any]] = {
+        "and_": (f"list[{name}] | None", _field(_AND, name="and")),
+        "or_": (f"list[{name}] | None", _field(_OR, name="or")),
+        "not_": (f"{name} | None", _field(_NOT, name="not")),
+    }
+    for key, field in spec.fields.items():
+        fields[key] = (_condition(field), _field(field.description))
+    return _input(name, f"Which {spec.plural} to keep. Fields combine with AND.", fields)
+
+
+def _list_filter(entity: Entity) -> type:
+    item = f"{_filter_name(entity)} | None"
+    return _input(
+        _list_filter_name(entity),
+        f"Conditions on a list of {ENTITIES[entity].plural}.",
+        {key: (item, _field(description)) for key, description in _QUANTIFIERS.items()},
+    )
+
+
+_QUANTIFIERS = {
+    "some": "At least one related item matches.",
+    "every": "Every related item matches (true when there is none).",
+    "none": "No related item matches.",
+}
 _AND = "Every one of these filters matches."
 _OR = "At least one of these filters matches."
 _NOT = "This filter does not match."
-_ID = "Conditions on the global ID."
-_UPDATED_AT = "When it was last changed."
 
+LIST_FILTER_INPUTS: Mapping[Entity, type] = {
+    target: _list_filter(target)
+    for target in dict.fromkeys(
+        field.target
+        for spec in ENTITIES.values()
+        for field in spec.fields.values()
+        if isinstance(field, ListRelation)
+    )
+}
+"""The `some`/`every`/`none` input of each entity that a list relation reaches."""
 
-@strawberry.input(description="Which events to keep. Fields combine with AND.")
-class EventFilter:
-    and_: list["EventFilter"] | None = _field(_AND, name="and")
-    or_: list["EventFilter"] | None = _field(_OR, name="or")
-    not_: "EventFilter | None" = _field(_NOT, name="not")
-    id: IDFilter | None = _field(_ID)
-    slug: StringFilter | None = _field("Conditions on the slug.")
-    title: StringFilter | None = _field("Conditions on the title.")
-    kind: EventKindFilter | None = _field("Conditions on the kind.")
-    format: EventFormatFilter | None = _field("Conditions on the format.")
-    status: EventStatusFilter | None = _field("Conditions on the status.")
-    start_date: DateFilter | None = _field("Conditions on the first day of the event's period.")
-    end_date: DateFilter | None = _field("Conditions on the last day of the event's period.")
-    duration_minutes: IntFilter | None = _field("Conditions on the duration, in minutes.")
-    participants: ParticipantListFilter | None = _field("Conditions on its participants.")
-    topics: TopicListFilter | None = _field("Conditions on its topics.")
-    treaties: TreatyListFilter | None = _field("Conditions on the treaties at stake.")
-    statements: StatementListFilter | None = _field("Conditions on its statements.")
-    search: str | None = _field("Full text over title, summary and the event's statements.")
-    updated_at: DateTimeFilter | None = _field(_UPDATED_AT)
-
-
-@strawberry.input(description="Which statements to keep. Fields combine with AND.")
-class StatementFilter:
-    and_: list["StatementFilter"] | None = _field(_AND, name="and")
-    or_: list["StatementFilter"] | None = _field(_OR, name="or")
-    not_: "StatementFilter | None" = _field(_NOT, name="not")
-    id: IDFilter | None = _field(_ID)
-    text: StringFilter | None = _field("Conditions on the text, as published.")
-    language: StringFilter | None = _field("Conditions on the BCP 47 language tag.")
-    kind: StatementKindFilter | None = _field("Conditions on the kind.")
-    speaker: "ParticipantFilter | None" = _field("Conditions on the speaker.")
-    reported_by: "ParticipantFilter | None" = _field("Conditions on who relayed it.")
-    event: EventFilter | None = _field("Conditions on the event it was said at or about.")
-    topics: TopicListFilter | None = _field("Conditions on its topics.")
-    mentions: ParticipantListFilter | None = _field("Conditions on the participants it is about.")
-    treaties: TreatyListFilter | None = _field("Conditions on the treaties it is about.")
-    said_on: DateFilter | None = _field("Conditions on the day it was said.")
-    search: str | None = _field("Full text, stemmed in the statement's own language.")
-    updated_at: DateTimeFilter | None = _field(_UPDATED_AT)
-
-
-@strawberry.input(description="Which participants to keep. Fields combine with AND.")
-class ParticipantFilter:
-    and_: list["ParticipantFilter"] | None = _field(_AND, name="and")
-    or_: list["ParticipantFilter"] | None = _field(_OR, name="or")
-    not_: "ParticipantFilter | None" = _field(_NOT, name="not")
-    id: IDFilter | None = _field(_ID)
-    slug: StringFilter | None = _field("Conditions on the slug.")
-    kind: ParticipantKindFilter | None = _field("Conditions on the kind.")
-    name: StringFilter | None = _field("Conditions on any name or alias, in any language.")
-    country: "ParticipantFilter | None" = _field("Conditions on the country it belongs to.")
-    events: EventListFilter | None = _field("Conditions on the events it took part in.")
-    updated_at: DateTimeFilter | None = _field(_UPDATED_AT)
-
-
-@strawberry.input(description="Which treaties to keep. Fields combine with AND.")
-class TreatyFilter:
-    and_: list["TreatyFilter"] | None = _field(_AND, name="and")
-    or_: list["TreatyFilter"] | None = _field(_OR, name="or")
-    not_: "TreatyFilter | None" = _field(_NOT, name="not")
-    id: IDFilter | None = _field(_ID)
-    slug: StringFilter | None = _field("Conditions on the slug.")
-    name: StringFilter | None = _field("Conditions on any name, in any language.")
-    status: TreatyStatusFilter | None = _field("Conditions on the status as of today.")
-    signed_on: DateFilter | None = _field("Conditions on the day it was signed.")
-    expires_on: DateFilter | None = _field("Conditions on its current expiry date.")
-    parties: ParticipantListFilter | None = _field("Conditions on its parties.")
-    updated_at: DateTimeFilter | None = _field(_UPDATED_AT)
-
-
-@strawberry.input(description="Which topics to keep. Fields combine with AND.")
-class TopicFilter:
-    and_: list["TopicFilter"] | None = _field(_AND, name="and")
-    or_: list["TopicFilter"] | None = _field(_OR, name="or")
-    not_: "TopicFilter | None" = _field(_NOT, name="not")
-    id: IDFilter | None = _field(_ID)
-    slug: StringFilter | None = _field("Conditions on the slug.")
-    label: StringFilter | None = _field("Conditions on any label, in any language.")
-    parent: "TopicFilter | None" = _field("Conditions on the parent topic.")
-
-
-@strawberry.input(description="Which sources to keep. Fields combine with AND.")
-class SourceFilter:
-    and_: list["SourceFilter"] | None = _field(_AND, name="and")
-    or_: list["SourceFilter"] | None = _field(_OR, name="or")
-    not_: "SourceFilter | None" = _field(_NOT, name="not")
-    id: IDFilter | None = _field(_ID)
-    publisher: StringFilter | None = _field("Conditions on the publisher.")
-    language: StringFilter | None = _field("Conditions on the BCP 47 language tag.")
-    published_at: DateTimeFilter | None = _field("Conditions on when it was published.")
+FILTER_INPUTS: Mapping[Entity, type] = {entity: _entity_filter(entity) for entity in ENTITIES}
+"""Each entity's filter input (`EventFilter`, …), from its declared filter fields."""
 
 
 # ---------------------------------------------------------------- conversion
@@ -323,16 +297,6 @@ def optional_store_filter(value: object) -> dict[str, Any] | None:
     if value is UNSET or value is None:
         return None
     return to_store_filter(value)
-
-
-FILTER_INPUTS: dict[Entity, type] = {
-    Entity.EVENT: EventFilter,
-    Entity.STATEMENT: StatementFilter,
-    Entity.PARTICIPANT: ParticipantFilter,
-    Entity.TREATY: TreatyFilter,
-    Entity.TOPIC: TopicFilter,
-    Entity.SOURCE: SourceFilter,
-}
 
 
 def frozen(value: Any) -> Hashable:

@@ -41,7 +41,7 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 from api.store.counts import EventGroupBy, event_counts_statement
 from api.store.entities import ENTITIES, Entity, NameField
 from api.store.filters import FilterShape, compile_filter
-from api.store.names import best_name_sql
+from api.store.names import best_name
 from api.store.ordering import resolve_ordering
 from api.store.pagination import (
     Bounds,
@@ -291,7 +291,7 @@ def _value(value: JsonValue, row: Columns, page: "_Page | None") -> ColumnElemen
         case GlobalIdValue(type_name=type_name):
             return global_id(type_name, row["id"])
         case NameValue(names=names, language=language):
-            return best_name_sql(names, row["id"], language)
+            return best_name(names, row["id"], language)
         case TreatyStatusValue(as_of=as_of):
             return status_as_of(row["id"], row["expires_on"], as_of.sql())
         case SameRowObject(object=obj, present_if=present_if):

@@ -1,7 +1,11 @@
-"""The entity registry: each entity's table and the fields its filter offers, and how each compiles.
+"""The entity registry: each entity declared once, with its table, its name, and its fields.
 
-One table drives the one filter compiler (`api.store.filters`), so adding a filterable field is
-one line here. Field names are the snake_case names of the GraphQL filter inputs.
+Everything that lists the entities reads this registry: the one filter compiler
+(`api.store.filters`) and the search (`api.store.search`); on the GraphQL side, the filter
+inputs, node lookup, the search's type enum and union, the root lookups and lists, and plurals.
+Adding a filterable field is one line here; adding an entity is one `EntitySpec`. Field names are
+the snake_case names of the GraphQL filter inputs, and each field's `description` says what its
+condition tests (the filter input's documentation).
 """
 
 from collections.abc import Mapping
@@ -53,6 +57,7 @@ class ScalarKind(Enum):
 class ScalarField:
     column: str
     kind: ScalarKind
+    description: str
     enum: type[Enum] | None = None
 
 
@@ -62,6 +67,7 @@ class SingleRelation:
 
     target: Entity
     column: str
+    description: str
 
 
 @dataclass(frozen=True)
@@ -74,6 +80,7 @@ class ListRelation:
     link: Table
     own_column: str
     target_column: str
+    description: str = ""
 
 
 @dataclass(frozen=True)
@@ -82,27 +89,51 @@ class NameField:
 
     names: Table
     owner_column: str
+    description: str = ""
 
 
 @dataclass(frozen=True)
 class SearchField:
     """Full-text search (see `api.store.search`)."""
 
+    description: str
+
 
 @dataclass(frozen=True)
 class TreatyStatusField:
     """The status of a treaty derived from its milestones as of today (see `api.store.treaties`)."""
+
+    description: str
 
 
 Field = ScalarField | SingleRelation | ListRelation | NameField | SearchField | TreatyStatusField
 
 
 @dataclass(frozen=True)
+class Searchable:
+    """The entity is found by the ranked search (`Query.search`); `description` says by what."""
+
+    description: str
+
+
+@dataclass(frozen=True)
 class EntitySpec:
     table: Table
+    type_name: str
+    """The name of its GraphQL type, which its global IDs carry."""
+    plural: str
+    """What a list of them is called: the root list's field name, the words of descriptions."""
+    listed: str
+    """What its root list is, and its default order, in a sentence."""
     fields: Mapping[str, Field]
     names: NameField | None = None
     """The names or labels table, whose primary entry is the entity's display and sort name."""
+    search: Searchable | None = None
+
+    @property
+    def by_slug(self) -> bool:
+        """Whether people refer to it by its slug: its filter offers it, its lookup takes it."""
+        return "slug" in self.fields
 
 
 def entity_columns(table: FromClause) -> list[ColumnElement[Any]]:
@@ -110,109 +141,215 @@ def entity_columns(table: FromClause) -> list[ColumnElement[Any]]:
     return [column for column in table.c if column.key != "search_vector"]
 
 
-ID = ScalarField("id", ScalarKind.ID)
-SLUG = ScalarField("slug", ScalarKind.STRING)
-UPDATED_AT = ScalarField("updated_at", ScalarKind.DATETIME)
+ID = ScalarField("id", ScalarKind.ID, "Conditions on the global ID.")
+SLUG = ScalarField("slug", ScalarKind.STRING, "Conditions on the slug.")
+UPDATED_AT = ScalarField("updated_at", ScalarKind.DATETIME, "When it was last changed.")
+KIND = "Conditions on the kind."
+LANGUAGE = "Conditions on the BCP 47 language tag."
 
-PARTICIPANT_NAMES = NameField(tables.participant_names, "participant_id")
-TREATY_NAMES = NameField(tables.treaty_names, "treaty_id")
-TOPIC_LABELS = NameField(tables.topic_labels, "topic_id")
+PARTICIPANT_NAMES = NameField(
+    tables.participant_names,
+    "participant_id",
+    "Conditions on any name or alias, in any language.",
+)
+TREATY_NAMES = NameField(
+    tables.treaty_names, "treaty_id", "Conditions on any name, in any language."
+)
+TOPIC_LABELS = NameField(
+    tables.topic_labels, "topic_id", "Conditions on any label, in any language."
+)
 
 ENTITIES: Mapping[Entity, EntitySpec] = {
     Entity.EVENT: EntitySpec(
         tables.events,
+        "Event",
+        "events",
+        "Events; by default the latest first.",
         {
             "id": ID,
             "slug": SLUG,
-            "title": ScalarField("title", ScalarKind.STRING),
-            "kind": ScalarField("kind", ScalarKind.ENUM, EventKind),
-            "format": ScalarField("format", ScalarKind.ENUM, EventFormat),
-            "status": ScalarField("status", ScalarKind.ENUM, EventStatus),
-            "start_date": ScalarField("start_date", ScalarKind.DATE),
-            "end_date": ScalarField("end_date", ScalarKind.DATE),
-            "duration_minutes": ScalarField("duration_minutes", ScalarKind.INT),
-            "participants": ListRelation(
-                Entity.PARTICIPANT, tables.event_participants, "event_id", "participant_id"
+            "title": ScalarField("title", ScalarKind.STRING, "Conditions on the title."),
+            "kind": ScalarField("kind", ScalarKind.ENUM, KIND, EventKind),
+            "format": ScalarField(
+                "format", ScalarKind.ENUM, "Conditions on the format.", EventFormat
             ),
-            "topics": ListRelation(Entity.TOPIC, tables.event_topics, "event_id", "topic_id"),
-            "treaties": ListRelation(Entity.TREATY, tables.event_treaties, "event_id", "treaty_id"),
-            "statements": ListRelation(Entity.STATEMENT, tables.statements, "event_id", "id"),
-            "search": SearchField(),
+            "status": ScalarField(
+                "status", ScalarKind.ENUM, "Conditions on the status.", EventStatus
+            ),
+            "start_date": ScalarField(
+                "start_date", ScalarKind.DATE, "Conditions on the first day of the event's period."
+            ),
+            "end_date": ScalarField(
+                "end_date", ScalarKind.DATE, "Conditions on the last day of the event's period."
+            ),
+            "duration_minutes": ScalarField(
+                "duration_minutes", ScalarKind.INT, "Conditions on the duration, in minutes."
+            ),
+            "participants": ListRelation(
+                Entity.PARTICIPANT,
+                tables.event_participants,
+                "event_id",
+                "participant_id",
+                "Conditions on its participants.",
+            ),
+            "topics": ListRelation(
+                Entity.TOPIC,
+                tables.event_topics,
+                "event_id",
+                "topic_id",
+                "Conditions on its topics.",
+            ),
+            "treaties": ListRelation(
+                Entity.TREATY,
+                tables.event_treaties,
+                "event_id",
+                "treaty_id",
+                "Conditions on the treaties at stake.",
+            ),
+            "statements": ListRelation(
+                Entity.STATEMENT,
+                tables.statements,
+                "event_id",
+                "id",
+                "Conditions on its statements.",
+            ),
+            "search": SearchField("Full text over title, summary and the event's statements."),
             "updated_at": UPDATED_AT,
         },
+        search=Searchable("Events, by title and summary."),
     ),
     Entity.STATEMENT: EntitySpec(
         tables.statements,
+        "Statement",
+        "statements",
+        "Statements; by default the latest first.",
         {
             "id": ID,
-            "text": ScalarField("text", ScalarKind.STRING),
-            "language": ScalarField("language", ScalarKind.STRING),
-            "kind": ScalarField("kind", ScalarKind.ENUM, StatementKind),
-            "speaker": SingleRelation(Entity.PARTICIPANT, "speaker_id"),
-            "reported_by": SingleRelation(Entity.PARTICIPANT, "reported_by_id"),
-            "event": SingleRelation(Entity.EVENT, "event_id"),
+            "text": ScalarField("text", ScalarKind.STRING, "Conditions on the text, as published."),
+            "language": ScalarField("language", ScalarKind.STRING, LANGUAGE),
+            "kind": ScalarField("kind", ScalarKind.ENUM, KIND, StatementKind),
+            "speaker": SingleRelation(
+                Entity.PARTICIPANT, "speaker_id", "Conditions on the speaker."
+            ),
+            "reported_by": SingleRelation(
+                Entity.PARTICIPANT, "reported_by_id", "Conditions on who relayed it."
+            ),
+            "event": SingleRelation(
+                Entity.EVENT, "event_id", "Conditions on the event it was said at or about."
+            ),
             "topics": ListRelation(
-                Entity.TOPIC, tables.statement_topics, "statement_id", "topic_id"
+                Entity.TOPIC,
+                tables.statement_topics,
+                "statement_id",
+                "topic_id",
+                "Conditions on its topics.",
             ),
             "mentions": ListRelation(
-                Entity.PARTICIPANT, tables.statement_mentions, "statement_id", "participant_id"
+                Entity.PARTICIPANT,
+                tables.statement_mentions,
+                "statement_id",
+                "participant_id",
+                "Conditions on the participants it is about.",
             ),
             "treaties": ListRelation(
-                Entity.TREATY, tables.statement_treaties, "statement_id", "treaty_id"
+                Entity.TREATY,
+                tables.statement_treaties,
+                "statement_id",
+                "treaty_id",
+                "Conditions on the treaties it is about.",
             ),
-            "said_on": ScalarField("said_on", ScalarKind.DATE),
-            "search": SearchField(),
+            "said_on": ScalarField(
+                "said_on", ScalarKind.DATE, "Conditions on the day it was said."
+            ),
+            "search": SearchField("Full text, stemmed in the statement's own language."),
             "updated_at": UPDATED_AT,
         },
+        search=Searchable("Statements, by text."),
     ),
     Entity.PARTICIPANT: EntitySpec(
         tables.participants,
+        "Participant",
+        "participants",
+        "Participants; by default by name.",
         {
             "id": ID,
             "slug": SLUG,
-            "kind": ScalarField("kind", ScalarKind.ENUM, ParticipantKind),
+            "kind": ScalarField("kind", ScalarKind.ENUM, KIND, ParticipantKind),
             "name": PARTICIPANT_NAMES,
-            "country": SingleRelation(Entity.PARTICIPANT, "country_id"),
+            "country": SingleRelation(
+                Entity.PARTICIPANT, "country_id", "Conditions on the country it belongs to."
+            ),
             "events": ListRelation(
-                Entity.EVENT, tables.event_participants, "participant_id", "event_id"
+                Entity.EVENT,
+                tables.event_participants,
+                "participant_id",
+                "event_id",
+                "Conditions on the events it took part in.",
             ),
             "updated_at": UPDATED_AT,
         },
         names=PARTICIPANT_NAMES,
+        search=Searchable("Participants, by any name or alias."),
     ),
     Entity.TREATY: EntitySpec(
         tables.treaties,
+        "Treaty",
+        "treaties",
+        "Treaties; by default by name.",
         {
             "id": ID,
             "slug": SLUG,
             "name": TREATY_NAMES,
-            "status": TreatyStatusField(),
-            "signed_on": ScalarField("signed_on", ScalarKind.DATE),
-            "expires_on": ScalarField("expires_on", ScalarKind.DATE),
+            "status": TreatyStatusField("Conditions on the status as of today."),
+            "signed_on": ScalarField(
+                "signed_on", ScalarKind.DATE, "Conditions on the day it was signed."
+            ),
+            "expires_on": ScalarField(
+                "expires_on", ScalarKind.DATE, "Conditions on its current expiry date."
+            ),
             "parties": ListRelation(
-                Entity.PARTICIPANT, tables.treaty_parties, "treaty_id", "participant_id"
+                Entity.PARTICIPANT,
+                tables.treaty_parties,
+                "treaty_id",
+                "participant_id",
+                "Conditions on its parties.",
             ),
             "updated_at": UPDATED_AT,
         },
         names=TREATY_NAMES,
+        search=Searchable("Treaties, by any name."),
     ),
     Entity.TOPIC: EntitySpec(
         tables.topics,
+        "Topic",
+        "topics",
+        "Topics, by slug.",
         {
             "id": ID,
             "slug": SLUG,
             "label": TOPIC_LABELS,
-            "parent": SingleRelation(Entity.TOPIC, "parent_id"),
+            "parent": SingleRelation(Entity.TOPIC, "parent_id", "Conditions on the parent topic."),
         },
         names=TOPIC_LABELS,
+        search=Searchable("Topics, by any label."),
     ),
     Entity.SOURCE: EntitySpec(
         tables.sources,
+        "Source",
+        "sources",
+        "Sources; the latest published first.",
         {
             "id": ID,
-            "publisher": ScalarField("publisher", ScalarKind.STRING),
-            "language": ScalarField("language", ScalarKind.STRING),
-            "published_at": ScalarField("published_at", ScalarKind.DATETIME),
+            "publisher": ScalarField(
+                "publisher", ScalarKind.STRING, "Conditions on the publisher."
+            ),
+            "language": ScalarField("language", ScalarKind.STRING, LANGUAGE),
+            "published_at": ScalarField(
+                "published_at", ScalarKind.DATETIME, "Conditions on when it was published."
+            ),
         },
     ),
 }
+
+SEARCHABLE = tuple(entity for entity, spec in ENTITIES.items() if spec.search is not None)
+"""The entities the ranked search finds, in the order it lists them."""

@@ -9,18 +9,30 @@ and runs the statement compiled once for that shape.
 import builtins
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from functools import partial
 from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Select, any_, select
 
+from api.db import tables
 from api.settings import Settings
 from api.store.counts import EventGroupBy, event_counts_statement
 from api.store.documents import JsonObject, document_statement
-from api.store.entities import ENTITIES, PARENT_KEY, Entity, FilterSpec, Row, entity_columns
+from api.store.entities import (
+    ENTITIES,
+    PARENT_KEY,
+    SEARCHABLE,
+    Entity,
+    FilterSpec,
+    NameField,
+    Row,
+    entity_columns,
+)
 from api.store.errors import StoreInputError
 from api.store.filters import bind_filter, compile_filter
+from api.store.names import best_name, names_owner
 from api.store.ordering import Order, resolve_ordering
 from api.store.pagination import (
     Page,
@@ -40,9 +52,10 @@ from api.store.relations import (
     linked_rows,
     related_source,
 )
-from api.store.search import SEARCHABLE, search_hits
+from api.store.search import search_hits
 from api.store.statements import Database
-from api.vocabulary import EventRelationKind, ParticipationRole
+from api.store.treaties import status_as_of
+from api.vocabulary import EventRelationKind, ParticipationRole, TreatyStatus
 
 RowList = builtins.list[Row]
 FIRST_PAGE = PageRequest()
@@ -192,6 +205,47 @@ class Store:
         for row in await self._rows(("related", shape), build, params):
             lists[row[PARENT_KEY]].append(row)
         return lists
+
+    async def names(
+        self, names: NameField, owner_ids: Sequence[UUID], language: str | None
+    ) -> dict[UUID, str]:
+        """The name of each owner to show for `language`: the rule of `api.store.names`, the
+        same SQL expression the JSON documents use."""
+        if not owner_ids:
+            return {}
+        params = Params()
+        owners = params.add(list(owner_ids), ParamType.UUID_ARRAY)
+        wanted = None if language is None else params.add(language, ParamType.TEXT)
+        owner = names_owner(names)
+
+        def build() -> Select[Any]:
+            return select(owner.c.id, best_name(names, owner.c.id, wanted).label("name")).where(
+                owner.c.id == any_(owners.sql())
+            )
+
+        rows = await self._rows(("names", names.names.name, wanted is None), build, params)
+        return {row["id"]: row["name"] for row in rows}
+
+    async def treaty_statuses(
+        self, treaty_ids: Sequence[UUID], as_of: date
+    ) -> dict[UUID, TreatyStatus]:
+        """The status of each treaty as of a day: the rule of `api.store.treaties`, the same SQL
+        expression the filters and the JSON documents use."""
+        if not treaty_ids:
+            return {}
+        params = Params()
+        treaties = params.add(list(treaty_ids), ParamType.UUID_ARRAY)
+        day = params.add(as_of, ParamType.DATE)
+        table = tables.treaties
+
+        def build() -> Select[Any]:
+            status = status_as_of(table.c.id, table.c.expires_on, day.sql())
+            return select(table.c.id, status.label("status")).where(
+                table.c.id == any_(treaties.sql())
+            )
+
+        rows = await self._rows(("treaty_statuses",), build, params)
+        return {row["id"]: TreatyStatus[row["status"]] for row in rows}
 
     async def search(
         self, query: str, types: Sequence[Entity] | None = None, first: int = 20

@@ -60,13 +60,20 @@ class ConnectionSpec:
 
 IN_SOURCE_ORDER = (Order(StatementOrderField.POSITION),)
 
+
+def list_relation(entity: Entity, field: str) -> ListRelation:
+    """The list relation an entity declares as its filter field `field` (`api.store.entities`)."""
+    relation = ENTITIES[entity].fields[field]
+    if not isinstance(relation, ListRelation):
+        raise TypeError(f"{entity.name}.{field} is not a list relation")
+    return relation
+
+
 CONNECTIONS: Mapping[Connection, ConnectionSpec] = {
     Connection.EVENT_STATEMENTS: ConnectionSpec(
-        ListRelation(Entity.STATEMENT, tables.statements, "event_id", "id"), IN_SOURCE_ORDER
+        list_relation(Entity.EVENT, "statements"), IN_SOURCE_ORDER
     ),
-    Connection.PARTICIPANT_EVENTS: ConnectionSpec(
-        ListRelation(Entity.EVENT, tables.event_participants, "participant_id", "event_id")
-    ),
+    Connection.PARTICIPANT_EVENTS: ConnectionSpec(list_relation(Entity.PARTICIPANT, "events")),
     Connection.PARTICIPANT_STATEMENTS: ConnectionSpec(
         ListRelation(Entity.STATEMENT, tables.statements, "speaker_id", "id")
     ),
@@ -152,31 +159,19 @@ RELATED_ORDERS: Mapping[Entity, Order] = {
 }
 
 RELATED_ENTITIES: Mapping[Related, ListRelation] = {
-    Related.EVENT_PARTICIPANTS: ListRelation(
-        Entity.PARTICIPANT, tables.event_participants, "event_id", "participant_id"
-    ),
-    Related.EVENT_TOPICS: ListRelation(Entity.TOPIC, tables.event_topics, "event_id", "topic_id"),
-    Related.EVENT_TREATIES: ListRelation(
-        Entity.TREATY, tables.event_treaties, "event_id", "treaty_id"
-    ),
+    Related.EVENT_PARTICIPANTS: list_relation(Entity.EVENT, "participants"),
+    Related.EVENT_TOPICS: list_relation(Entity.EVENT, "topics"),
+    Related.EVENT_TREATIES: list_relation(Entity.EVENT, "treaties"),
     Related.EVENT_SOURCES: ListRelation(
         Entity.SOURCE, tables.event_sources, "event_id", "source_id"
     ),
-    Related.STATEMENT_TOPICS: ListRelation(
-        Entity.TOPIC, tables.statement_topics, "statement_id", "topic_id"
-    ),
-    Related.STATEMENT_MENTIONS: ListRelation(
-        Entity.PARTICIPANT, tables.statement_mentions, "statement_id", "participant_id"
-    ),
-    Related.STATEMENT_TREATIES: ListRelation(
-        Entity.TREATY, tables.statement_treaties, "statement_id", "treaty_id"
-    ),
+    Related.STATEMENT_TOPICS: list_relation(Entity.STATEMENT, "topics"),
+    Related.STATEMENT_MENTIONS: list_relation(Entity.STATEMENT, "mentions"),
+    Related.STATEMENT_TREATIES: list_relation(Entity.STATEMENT, "treaties"),
     Related.PARTICIPANT_TREATIES: ListRelation(
         Entity.TREATY, tables.treaty_parties, "participant_id", "treaty_id"
     ),
-    Related.TREATY_PARTIES: ListRelation(
-        Entity.PARTICIPANT, tables.treaty_parties, "treaty_id", "participant_id"
-    ),
+    Related.TREATY_PARTIES: list_relation(Entity.TREATY, "parties"),
     Related.TOPIC_CHILDREN: ListRelation(Entity.TOPIC, tables.topics, "parent_id", "id"),
     Related.SOURCE_EVENTS: ListRelation(
         Entity.EVENT, tables.event_sources, "source_id", "event_id"

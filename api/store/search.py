@@ -46,7 +46,6 @@ RANKED_MATCHES = 1_000
 NAME_QUERY_MIN_LENGTH = 2
 """The shortest query (spaces aside) the ranked search compares names and labels with."""
 CONFIGURATIONS = tuple(f"eventgraph_{name}" for name in [*STEMMED_LANGUAGES.values(), "simple"])
-SEARCHABLE = (Entity.EVENT, Entity.STATEMENT, Entity.PARTICIPANT, Entity.TREATY, Entity.TOPIC)
 
 
 def configuration(name: str) -> ColumnElement[Any]:

@@ -1,12 +1,12 @@
-"""A treaty's status as of a date, derived from its milestones: in Python and in SQL, one rule.
+"""A treaty's status as of a date, derived from its milestones: one rule, in SQL.
 
 The latest milestone on or before the date decides (none: PROPOSED). Milestones on the same day
 are taken in lifecycle order (signed, in force, extended, suspended, expired, terminated), so a
 treaty signed and in force the same day is IN_FORCE. A treaty in force past its `expires_on`
-is EXPIRED even without an EXPIRED milestone.
+is EXPIRED even without an EXPIRED milestone. Both read paths and the filter use this one
+expression (Strawberry's fallback reads it through `Store.treaty_statuses`).
 """
 
-from collections.abc import Iterable
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -14,7 +14,6 @@ from uuid import UUID
 from sqlalchemy import ColumnElement, case, func, literal_column, select, type_coerce
 
 from api.db import tables
-from api.store.entities import Row
 from api.vocabulary import TreatyMilestoneKind, TreatyStatus
 
 MILESTONE_STATUS: dict[TreatyMilestoneKind, TreatyStatus] = {
@@ -29,26 +28,10 @@ LIFECYCLE: tuple[TreatyMilestoneKind, ...] = tuple(TreatyMilestoneKind)
 STATUS_TYPE = tables.vocabulary(TreatyStatus)
 
 
-def treaty_status(milestones: Iterable[Row], expires_on: date | None, as_of: date) -> TreatyStatus:
-    """The status as of `as_of`, from milestone rows (`kind`, `date`) and the current expiry."""
-    reached = [
-        (milestone["date"], TreatyMilestoneKind[milestone["kind"]])
-        for milestone in milestones
-        if milestone["date"] <= as_of
-    ]
-    if not reached:
-        return TreatyStatus.PROPOSED
-    _, kind = max(reached, key=lambda dated: (dated[0], LIFECYCLE.index(dated[1])))
-    status = MILESTONE_STATUS[kind]
-    if status is TreatyStatus.IN_FORCE and expires_on is not None and expires_on < as_of:
-        return TreatyStatus.EXPIRED
-    return status
-
-
 def status_as_of(
     treaty_id: ColumnElement[UUID], expires_on: ColumnElement[date], as_of: ColumnElement[date]
 ) -> ColumnElement[Any]:
-    """The same rule in SQL for the treaty `treaty_id` expiring on `expires_on`, typed as a
+    """The status of the treaty `treaty_id` expiring on `expires_on` as of `as_of`, typed as a
     TreatyStatus column."""
     milestone = tables.treaty_milestones.alias()
     expired = expires_on < as_of

@@ -49,13 +49,12 @@ from api.store.documents import (
     TreatyStatusValue,
     ValueFormat,
 )
-from api.store.entities import Entity
+from api.store.entities import ENTITIES, SEARCHABLE, Entity
 from api.store.errors import StoreInputError
 from api.store.filters import bind_filter
 from api.store.pagination import PageRequest, bind_page
 from api.store.params import Params, ParamType
 from api.store.relations import Related, RelatedShape
-from api.store.search import SEARCHABLE
 from schema.errors import BadUserInputError
 from schema.execution.plan import OperationPlan, PlannedField
 from schema.fields import (
@@ -74,9 +73,8 @@ from schema.fields import (
 )
 from schema.filters import optional_store_filter
 from schema.ordering import to_store_order
-from schema.types.node import NODE_ENTITIES, node_key
+from schema.types.node import node_key
 
-ENTITY_TYPES = {entity: type_name for type_name, entity in NODE_ENTITIES.items()}
 DEFAULT_SEARCH_SIZE = 20
 PAGE_FLAGS = {"hasNextPage": PageFlag.HAS_NEXT_PAGE, "hasPreviousPage": PageFlag.HAS_PREVIOUS_PAGE}
 PAGE_CURSORS = {"startCursor": PageCursor.START, "endCursor": PageCursor.END}
@@ -183,7 +181,7 @@ class _Compiler:
     def page_parts(self, field: PlannedField, entity: Entity) -> JsonObject:
         assert field.selection is not None
         ((connection_type, parts),) = field.selection.by_type.items()
-        node_type = ENTITY_TYPES[entity]
+        node_type = ENTITIES[entity].type_name
         members: list[tuple[str, JsonValue]] = []
         for part in parts:
             name = part.name
@@ -230,7 +228,7 @@ class _Compiler:
         if key is None:
             return ConstantValue(None)
         entity, uuid = key
-        type_name = ENTITY_TYPES[entity]
+        type_name = ENTITIES[entity].type_name
         obj = self.selected(field, type_name)
         return RowByKey(entity, self.params.add(uuid, ParamType.UUID), None, obj)
 
@@ -272,7 +270,9 @@ class _Compiler:
             raise Declined("a search the store refuses")
         chosen = given(arguments.get("types"))
         entities = SEARCHABLE if chosen is None else tuple(item.value for item in chosen)
-        types = tuple((entity, self.selected(field, ENTITY_TYPES[entity])) for entity in entities)
+        types = tuple(
+            (entity, self.selected(field, ENTITIES[entity].type_name)) for entity in entities
+        )
         return SearchResults(
             self.params.add(query, ParamType.TEXT), self.params.add(size, ParamType.INTEGER), types
         )

@@ -6,7 +6,7 @@ from uuid import UUID
 
 import strawberry
 
-from api.store.entities import Entity
+from api.store.entities import ENTITIES, Entity
 from schema.fields import RowObject, global_id
 
 
@@ -24,14 +24,7 @@ def decode_global_id(global_id: str) -> tuple[str, UUID] | None:
         return None
 
 
-NODE_ENTITIES: dict[str, Entity] = {
-    "Event": Entity.EVENT,
-    "Statement": Entity.STATEMENT,
-    "Participant": Entity.PARTICIPANT,
-    "Treaty": Entity.TREATY,
-    "Topic": Entity.TOPIC,
-    "Source": Entity.SOURCE,
-}
+NODE_ENTITIES: dict[str, Entity] = {spec.type_name: entity for entity, spec in ENTITIES.items()}
 """GraphQL type name → store entity, for global IDs."""
 
 

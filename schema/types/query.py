@@ -3,34 +3,53 @@
 # (Strawberry types @strawberry.field(description=...) as returning Any.)
 
 import asyncio
+import importlib
+import pkgutil
+import re
 from enum import Enum
-from typing import Annotated
+from typing import Annotated, Any, Union, cast
 
 import strawberry
 
+import schema.types
 from api.store.counts import EventGroupBy as StoreEventGroupBy
-from api.store.entities import Entity
+from api.store.entities import ENTITIES, SEARCHABLE, Entity
 from schema.context import Info
 from schema.errors import BadUserInputError
 from schema.fields import (
     ENTITY_CLASSES,
+    READ,
+    LookupRead,
     RowObject,
     given,
     load_rows_by_id,
-    lookup,
     root,
     root_connection,
 )
-from schema.filters import EventFilter, optional_store_filter
+from schema.filters import FILTER_INPUTS, optional_store_filter
+from schema.ordering import ORDER_INPUTS
 from schema.pagination import Connection
 from schema.types.common import Bucket, RateLimit
-from schema.types.event import Event
 from schema.types.node import Node, node_key
-from schema.types.participant import Participant
-from schema.types.source import Source
-from schema.types.statement import Statement
-from schema.types.topic import Topic
-from schema.types.treaty import Treaty
+
+
+def _import_entity_types() -> None:
+    """Import every module of `schema.types`, so that each entity's GraphQL type is registered
+    (`schema.fields.entity_type`) before the root fields are made from the registry."""
+    for module in pkgutil.iter_modules(schema.types.__path__):
+        importlib.import_module(f"{schema.types.__name__}.{module.name}")
+    missing = [entity.name for entity in ENTITIES if entity not in ENTITY_CLASSES]
+    if missing:
+        raise LookupError(f"no GraphQL type declared with entity_type for {', '.join(missing)}")
+
+
+_import_entity_types()
+
+
+def snake_case(name: str) -> str:
+    """ "TreatyMilestone" → "treaty_milestone": a root field's Python name."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
+
 
 UNSET = strawberry.UNSET
 
@@ -64,19 +83,24 @@ async def find(
     return ENTITY_CLASSES[entity](row=row) if row is not None else None
 
 
-@strawberry.enum(description="The kinds of objects a search can return.")
-class SearchType(Enum):
-    EVENT = strawberry.enum_value(Entity.EVENT, description="Events, by title and summary.")
-    STATEMENT = strawberry.enum_value(Entity.STATEMENT, description="Statements, by text.")
-    PARTICIPANT = strawberry.enum_value(
-        Entity.PARTICIPANT, description="Participants, by any name or alias."
-    )
-    TREATY = strawberry.enum_value(Entity.TREATY, description="Treaties, by any name.")
-    TOPIC = strawberry.enum_value(Entity.TOPIC, description="Topics, by any label.")
+SearchType: Any = strawberry.enum(
+    cast(
+        "type[Enum]",
+        Enum(
+            "SearchType",
+            {
+                entity.name: strawberry.enum_value(entity, description=spec.search.description)
+                for entity, spec in ENTITIES.items()
+                if spec.search is not None
+            },
+        ),
+    ),
+    description="The kinds of objects a search can return.",
+)
+"""The kinds of objects `Query.search` finds: the searchable entities of the registry."""
 
-
-SearchResult = Annotated[
-    Event | Statement | Participant | Treaty | Topic,
+SearchResult: Any = Annotated[
+    Union[tuple(ENTITY_CLASSES[entity] for entity in SEARCHABLE)],  # noqa: UP007
     strawberry.union("SearchResult", description="An object found by a search."),
 ]
 
@@ -112,115 +136,124 @@ RequiredId = Annotated[strawberry.ID, strawberry.argument(description="Its globa
 Slug = Annotated[str | None, strawberry.argument(description="Its slug.")]
 
 
-@strawberry.type(description="The entry points of the eventgraph API.")
-class Query:
-    @root("node", "Any object by its global ID; null when there is none.")
-    async def node(
-        self,
-        info: Info,
-        id: Annotated[strawberry.ID, strawberry.argument(description="A global ID.")],
-    ) -> Node | None:
-        return await resolve_node(info, id)  # type: ignore[return-value]
+def _lookup(entity: Entity) -> Any:
+    """`Query.event(id, slug)` and the like: one `entity` by global ID, or by slug if it has one."""
+    spec = ENTITIES[entity]
+    how = "its global ID or its slug" if spec.by_slug else "its global ID"
+    article = "An" if spec.type_name[0] in "AEIOU" else "A"
 
-    @root("nodes", "Objects by their global IDs, in the same order; null for each unknown one.")
-    async def nodes(
-        self,
-        info: Info,
-        ids: Annotated[list[strawberry.ID], strawberry.argument(description="Global IDs.")],
-    ) -> list[Node | None]:
-        found = await asyncio.gather(*(resolve_node(info, global_id) for global_id in ids))
-        return list(found)  # type: ignore[arg-type]
+    async def by_id_or_slug(
+        info: Info, id: GlobalId = UNSET, slug: Slug = UNSET
+    ) -> RowObject | None:
+        return await find(info, entity, id, slug)
 
-    @lookup(Entity.EVENT, "An event by its global ID or its slug; null when unknown.")
-    async def event(self, info: Info, id: GlobalId = UNSET, slug: Slug = UNSET) -> Event | None:
-        return await find(info, Entity.EVENT, id, slug)  # type: ignore[return-value]
+    async def by_id(info: Info, id: RequiredId) -> RowObject | None:
+        return await resolve_node(info, id, entity)
 
-    events: Connection[Event] = root_connection(
-        Entity.EVENT, "Events; by default the latest first."
+    return strawberry.field(
+        resolver=by_id_or_slug if spec.by_slug else by_id,
+        graphql_type=ENTITY_CLASSES[entity] | None,
+        description=f"{article} {spec.type_name.lower()} by {how}; null when unknown.",
+        metadata={READ: LookupRead(entity)},
     )
 
-    @lookup(Entity.STATEMENT, "A statement by its global ID; null when unknown.")
-    async def statement(self, info: Info, id: RequiredId) -> Statement | None:
-        return await resolve_node(info, id, Entity.STATEMENT)  # type: ignore[return-value]
 
-    statements: Connection[Statement] = root_connection(
-        Entity.STATEMENT, "Statements; by default the latest first."
-    )
-
-    @lookup(Entity.PARTICIPANT, "A participant by its global ID or its slug; null when unknown.")
-    async def participant(
-        self, info: Info, id: GlobalId = UNSET, slug: Slug = UNSET
-    ) -> Participant | None:
-        return await find(info, Entity.PARTICIPANT, id, slug)  # type: ignore[return-value]
-
-    participants: Connection[Participant] = root_connection(
-        Entity.PARTICIPANT, "Participants; by default by name."
-    )
-
-    @lookup(Entity.TREATY, "A treaty by its global ID or its slug; null when unknown.")
-    async def treaty(self, info: Info, id: GlobalId = UNSET, slug: Slug = UNSET) -> Treaty | None:
-        return await find(info, Entity.TREATY, id, slug)  # type: ignore[return-value]
-
-    treaties: Connection[Treaty] = root_connection(Entity.TREATY, "Treaties; by default by name.")
-
-    @lookup(Entity.TOPIC, "A topic by its global ID or its slug; null when unknown.")
-    async def topic(self, info: Info, id: GlobalId = UNSET, slug: Slug = UNSET) -> Topic | None:
-        return await find(info, Entity.TOPIC, id, slug)  # type: ignore[return-value]
-
-    topics: Connection[Topic] = root_connection(Entity.TOPIC, "Topics, by slug.", orderable=False)
-
-    @lookup(Entity.SOURCE, "A source by its global ID; null when unknown.")
-    async def source(self, info: Info, id: RequiredId) -> Source | None:
-        return await resolve_node(info, id, Entity.SOURCE)  # type: ignore[return-value]
-
-    sources: Connection[Source] = root_connection(
-        Entity.SOURCE, "Sources; the latest published first.", orderable=False
-    )
-
-    @root(
-        "search",
-        "Ranked full-text search across types, for a search box: names and labels of "
-        "participants, treaties and topics, titles and texts of events and statements, in any "
-        "language, ignoring case and accents.",
-    )
-    async def search(
-        self,
-        info: Info,
-        query: Annotated[str, strawberry.argument(description="The words to look for.")],
-        types: Annotated[
-            list[SearchType] | None,
-            strawberry.argument(description="Only these kinds of objects (default: all)."),
-        ] = UNSET,
-        first: Annotated[
-            int | None,
-            strawberry.argument(description="At most this many results (at most 100)."),
-        ] = DEFAULT_SEARCH_SIZE,
-    ) -> list[SearchResult]:
-        chosen = given(types)
-        entities = [item.value for item in chosen] if chosen is not None else None
-        size = DEFAULT_SEARCH_SIZE if first is None else first
-        hits = await info.context.store.search(query, entities, size)
-        return [ENTITY_CLASSES[hit.entity](row=hit.row) for hit in hits]  # type: ignore[misc]
-
-    @root("eventCounts", "Event counts by a dimension, for facets, timelines and charts.")
-    async def event_counts(
-        self,
-        info: Info,
-        group_by: Annotated[
-            EventGroupBy, strawberry.argument(description="The dimension to count by.")
-        ],
-        filter: Annotated[
-            EventFilter | None, strawberry.argument(description="Which events to count.")
-        ] = UNSET,
-    ) -> list[Bucket]:
-        rows = await info.context.store.event_counts(
-            optional_store_filter(filter), StoreEventGroupBy[group_by.name]
+def _root_lists() -> dict[str, Any]:
+    """Each entity's root list (`Query.events`, …), in the registry's order."""
+    return {
+        spec.plural: root_connection(
+            entity,
+            spec.listed,
+            graphql_type=Connection[ENTITY_CLASSES[entity]],  # type: ignore[valid-type]
+            orderable=entity in ORDER_INPUTS,
         )
-        return [Bucket(row=row) for row in rows]
+        for entity, spec in ENTITIES.items()
+    }
 
-    @root(
-        "rateLimit",
-        "What the caller has left of its query-cost budget, after this query.",
+
+def _lookups() -> dict[str, Any]:
+    """Each entity's lookup (`Query.event`, …), in the registry's order."""
+    return {snake_case(spec.type_name): _lookup(entity) for entity, spec in ENTITIES.items()}
+
+
+@root("node", "Any object by its global ID; null when there is none.")
+async def _node(
+    info: Info,
+    id: Annotated[strawberry.ID, strawberry.argument(description="A global ID.")],
+) -> Node | None:
+    return await resolve_node(info, id)  # type: ignore[return-value]
+
+
+@root("nodes", "Objects by their global IDs, in the same order; null for each unknown one.")
+async def _nodes(
+    info: Info,
+    ids: Annotated[list[strawberry.ID], strawberry.argument(description="Global IDs.")],
+) -> list[Node | None]:
+    found = await asyncio.gather(*(resolve_node(info, global_id) for global_id in ids))
+    return list(found)  # type: ignore[arg-type]
+
+
+@root(
+    "search",
+    "Ranked full-text search across types, for a search box: names and labels of "
+    "participants, treaties and topics, titles and texts of events and statements, in any "
+    "language, ignoring case and accents.",
+)
+async def _search(
+    info: Info,
+    query: Annotated[str, strawberry.argument(description="The words to look for.")],
+    types: Annotated[
+        list[SearchType] | None,
+        strawberry.argument(description="Only these kinds of objects (default: all)."),
+    ] = UNSET,
+    first: Annotated[
+        int | None,
+        strawberry.argument(description="At most this many results (at most 100)."),
+    ] = DEFAULT_SEARCH_SIZE,
+) -> list[SearchResult]:
+    chosen = given(types)
+    entities = [item.value for item in chosen] if chosen is not None else None
+    size = DEFAULT_SEARCH_SIZE if first is None else first
+    hits = await info.context.store.search(query, entities, size)
+    return [ENTITY_CLASSES[hit.entity](row=hit.row) for hit in hits]
+
+
+@root("eventCounts", "Event counts by a dimension, for facets, timelines and charts.")
+async def _event_counts(
+    info: Info,
+    group_by: Annotated[
+        EventGroupBy, strawberry.argument(description="The dimension to count by.")
+    ],
+    filter: Annotated[
+        FILTER_INPUTS[Entity.EVENT] | None,  # type: ignore[valid-type]
+        strawberry.argument(description="Which events to count."),
+    ] = UNSET,
+) -> list[Bucket]:
+    rows = await info.context.store.event_counts(
+        optional_store_filter(filter), StoreEventGroupBy[group_by.name]
     )
-    def rate_limit(self, info: Info) -> RateLimit:
-        return RateLimit(row=info.context.rate_limit)
+    return [Bucket(row=row) for row in rows]
+
+
+@root("rateLimit", "What the caller has left of its query-cost budget, after this query.")
+def _rate_limit(info: Info) -> RateLimit:
+    return RateLimit(row=info.context.rate_limit)
+
+
+Query = strawberry.type(
+    type(
+        "Query",
+        (),
+        {
+            "__module__": __name__,
+            **_root_lists(),
+            "node": _node,
+            "nodes": _nodes,
+            **_lookups(),
+            "search": _search,
+            "event_counts": _event_counts,
+            "rate_limit": _rate_limit,
+        },
+    ),
+    description="The entry points of the eventgraph API.",
+)

@@ -1,16 +1,15 @@
-"""The rule that picks the name to show for a language (api.store.names.best_name)."""
+"""The rule that picks the name to show for a language (api.store.names.best_name), in the SQL
+both read paths run, read through `Store.names`."""
 
 from typing import Any
-from uuid import UUID
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from api.store.entities import PARTICIPANT_NAMES, Row
-from api.store.names import best_name, best_name_sql
-from api.store.params import Params, ParamType
-from api.store.statements import Database, compile_statement
-from tests.store.conftest import World
+from api.db import tables
+from api.store.entities import PARTICIPANT_NAMES
+from api.store.reads import Store
 
 NAMES: list[dict[str, Any]] = [
     {"value": "New START", "language": "en", "is_primary": True, "position": 0},
@@ -19,6 +18,28 @@ NAMES: list[dict[str, Any]] = [
     {"value": "СНВ-III", "language": "ru", "is_primary": False, "position": 3},
     {"value": "New START", "language": "fr-CA", "is_primary": False, "position": 4},
 ]
+# The same names, the primary listed last: within its language the primary still wins.
+REVERSED = [{**name, "position": 9 - name["position"]} for name in NAMES]
+
+
+@pytest.fixture
+async def owners(engine: AsyncEngine) -> dict[str, Any]:
+    """Participants named by NAMES, by REVERSED, and one with no names at all."""
+    ids: dict[str, Any] = {}
+    async with engine.begin() as connection:
+        for slug, names in (("listed", NAMES), ("reversed", REVERSED), ("nameless", [])):
+            result = await connection.execute(
+                insert(tables.participants)
+                .values(slug=slug, kind="PERSON")
+                .returning(tables.participants.c.id)
+            )
+            ids[slug] = result.scalar_one()
+            if names:
+                await connection.execute(
+                    insert(tables.participant_names),
+                    [{**name, "participant_id": ids[slug]} for name in names],
+                )
+    return ids
 
 
 @pytest.mark.parametrize(
@@ -34,50 +55,37 @@ NAMES: list[dict[str, Any]] = [
         ("fr-BE", "START-III"),
         ("ru", "СНВ-III"),
         ("de", "New START"),
+        ("x", "New START"),
+        ("fr-", "START-III"),
         ("\u212a", "New START"),  # the Kelvin sign is not an ASCII K
     ],
 )
-def test_the_first_listed_name_of_the_language_else_the_primary(
-    language: str | None, expected: str
+async def test_the_first_listed_name_of_the_language_else_the_primary(
+    store: Store, owners: dict[str, Any], language: str | None, expected: str
 ) -> None:
-    assert best_name(NAMES, language) == expected
+    found = await store.names(PARTICIPANT_NAMES, [owners["listed"]], language)
+    assert found == {owners["listed"]: expected}
 
 
-def test_the_primary_wins_within_its_language_wherever_it_is_listed() -> None:
-    names = [{**name, "position": 9 - name["position"]} for name in NAMES]
-    assert best_name(names, "en") == "New START"
-    assert best_name(names, "fr") == "nouveau traité"
-
-
-def test_no_names_give_an_empty_name() -> None:
-    assert best_name([], "fr") == ""
-
-
-LANGUAGES = [None, "", "en", "EN", "fr", "fr-CA", "fr-be", "ru", "zh", "de", "x", "\u212a", "fr-"]
-
-
-async def test_sql_agrees_with_python_on_every_name_of_the_world(
-    database: Database, world: World
+async def test_the_primary_wins_within_its_language_wherever_it_is_listed(
+    store: Store, owners: dict[str, Any]
 ) -> None:
-    """best_name_sql picks what best_name picks, for every owner and every language."""
-    async with database.pool.acquire() as connection:
-        rows = await connection.fetch(
-            "SELECT participant_id, value, language, is_primary, position FROM participant_names"
-        )
-    by_owner: dict[UUID, list[Row]] = {}
-    for row in rows:
-        by_owner.setdefault(row["participant_id"], []).append(row)
-    assert len(by_owner) > 5
-    for language in LANGUAGES:
-        for owner_id, owned in by_owner.items():
-            params = Params()
-            owner = params.add(owner_id, ParamType.UUID)
-            wanted = None if language is None else params.add(language, ParamType.TEXT)
-            statement = compile_statement(
-                select(best_name_sql(PARTICIPANT_NAMES, owner.sql(), wanted))
-            )
-            async with database.pool.acquire() as connection:
-                found = await connection.fetchval(
-                    statement.sql, *statement.arguments(params.values)
-                )
-            assert found == best_name(owned, language), (language, owned)
+    reversed_ = owners["reversed"]
+    assert await store.names(PARTICIPANT_NAMES, [reversed_], "en") == {reversed_: "New START"}
+    assert await store.names(PARTICIPANT_NAMES, [reversed_], "fr") == {reversed_: "nouveau traité"}
+
+
+async def test_no_names_give_an_empty_name(store: Store, owners: dict[str, Any]) -> None:
+    nameless = owners["nameless"]
+    assert await store.names(PARTICIPANT_NAMES, [nameless], "fr") == {nameless: ""}
+
+
+async def test_one_statement_names_every_owner(store: Store, owners: dict[str, Any]) -> None:
+    before = store.executed
+    found = await store.names(PARTICIPANT_NAMES, list(owners.values()), "fr")
+    assert store.executed == before + 1
+    assert found == {
+        owners["listed"]: "START-III",
+        owners["reversed"]: "nouveau traité",
+        owners["nameless"]: "",
+    }

@@ -10,8 +10,7 @@ from api.settings import PROJECT_ROOT
 from api.store.entities import Entity
 from api.store.pagination import PageRequest
 from api.store.reads import Store
-from api.store.relations import Connection, Related
-from api.store.treaties import treaty_status
+from api.store.relations import Connection
 from api.vocabulary import TreatyStatus
 
 
@@ -48,11 +47,12 @@ async def test_french_search_without_accents(seeded: Store) -> None:
 
 async def test_new_start_status_around_its_expiry(seeded: Store) -> None:
     (treaty,) = (await seeded.by_slugs(Entity.TREATY, ["new-start"])).values()
-    milestones = (await seeded.related(Related.TREATY_MILESTONES, [treaty["id"]]))[treaty["id"]]
-    expires_on = treaty["expires_on"]
-    assert treaty_status(milestones, expires_on, date(2026, 2, 4)) is TreatyStatus.IN_FORCE
-    assert treaty_status(milestones, expires_on, date(2026, 2, 5)) is TreatyStatus.EXPIRED
-    assert treaty_status(milestones, expires_on, date(2021, 2, 3)) is TreatyStatus.IN_FORCE
+    for day, status in (
+        (date(2026, 2, 4), TreatyStatus.IN_FORCE),
+        (date(2026, 2, 5), TreatyStatus.EXPIRED),
+        (date(2021, 2, 3), TreatyStatus.IN_FORCE),
+    ):
+        assert await seeded.treaty_statuses([treaty["id"]], day) == {treaty["id"]: status}
     expired = await seeded.list(Entity.TREATY, {"status": {"eq": TreatyStatus.EXPIRED}})
     assert "new-start" in {row["slug"] for row in expired.rows}
 

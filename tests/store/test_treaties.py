@@ -1,14 +1,13 @@
-"""Treaty status as of a date: the Python rule and its SQL twin agree around every milestone."""
+"""Treaty status as of a date (api.store.treaties.status_as_of), read through the store: the
+one SQL expression both read paths and the filter use."""
 
-from datetime import date, timedelta
+from datetime import date
+from uuid import UUID
 
 import pytest
-from sqlalchemy import literal, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from api.db import tables
-from api.store.entities import Row
-from api.store.treaties import status_as_of, treaty_status
+from api.store.reads import Store
 from api.vocabulary import TreatyMilestoneKind, TreatyStatus
 from tests.store.corpus import Corpus
 
@@ -34,72 +33,74 @@ EXPECTED_LIFE = [
 ]
 
 
-def rows(milestones: list[tuple[TreatyMilestoneKind, date]]) -> list[Row]:
-    return [{"kind": kind.name, "date": day} for kind, day in milestones]
-
-
-@pytest.mark.parametrize(("as_of", "status"), EXPECTED_LIFE)
-def test_a_treaty_extended_then_expired(as_of: date, status: TreatyStatus) -> None:
-    assert treaty_status(rows(LIFE), date(2026, 2, 5), as_of) is status
-
-
-def test_in_force_past_its_expiry_is_expired() -> None:
-    milestones = rows([(M.ENTERED_INTO_FORCE, date(2020, 1, 1))])
-    assert treaty_status(milestones, date(2021, 1, 1), date(2021, 1, 1)) is S.IN_FORCE
-    assert treaty_status(milestones, date(2021, 1, 1), date(2021, 1, 2)) is S.EXPIRED
-    assert treaty_status(milestones, None, date(2099, 1, 1)) is S.IN_FORCE
-
-
-def test_suspension_and_termination() -> None:
-    milestones = rows(
+LIVES: dict[str, tuple[list[tuple[TreatyMilestoneKind, date]], date | None]] = {
+    "life": (LIFE, date(2026, 2, 5)),
+    "lapsing": ([(M.ENTERED_INTO_FORCE, date(2020, 1, 1))], date(2021, 1, 1)),
+    "same-day": ([(M.ENTERED_INTO_FORCE, date(2020, 1, 1)), (M.SIGNED, date(2020, 1, 1))], None),
+    "suspended": (
         [
             (M.ENTERED_INTO_FORCE, date(2000, 1, 1)),
             (M.SUSPENDED, date(2023, 2, 21)),
             (M.TERMINATED, date(2025, 1, 1)),
-        ]
-    )
-    # A suspended treaty is suspended even past its expiry; only IN_FORCE lapses.
-    assert treaty_status(milestones, date(2024, 1, 1), date(2024, 6, 1)) is S.SUSPENDED
-    assert treaty_status(milestones, None, date(2025, 1, 1)) is S.TERMINATED
+        ],
+        date(2024, 1, 1),
+    ),
+    "proposed": ([], None),
+}
 
 
-def test_milestones_on_the_same_day_follow_the_lifecycle() -> None:
-    same_day = rows([(M.ENTERED_INTO_FORCE, date(2020, 1, 1)), (M.SIGNED, date(2020, 1, 1))])
-    assert treaty_status(same_day, None, date(2020, 1, 1)) is S.IN_FORCE
-
-
-async def test_sql_agrees_with_python(engine: AsyncEngine) -> None:
-    lives = {
-        "life": (LIFE, date(2026, 2, 5)),
-        "lapsing": ([(M.ENTERED_INTO_FORCE, date(2020, 1, 1))], date(2021, 1, 1)),
-        "same-day": (
-            [(M.ENTERED_INTO_FORCE, date(2020, 1, 1)), (M.SIGNED, date(2020, 1, 1))],
-            None,
-        ),
-        "suspended": ([(M.SIGNED, date(2019, 1, 1)), (M.SUSPENDED, date(2020, 6, 1))], None),
-        "terminated": ([(M.EXTENDED, date(2019, 1, 1)), (M.TERMINATED, date(2020, 6, 1))], None),
-        "proposed": ([], None),
-    }
+@pytest.fixture
+async def treaties(engine: AsyncEngine) -> dict[str, UUID]:
     async with engine.begin() as connection:
         corpus = Corpus(connection)
-        for slug, (milestones, expires_on) in lives.items():
-            await corpus.treaty(slug, [(slug, "en")], expires_on=expires_on, milestones=milestones)
-    days = sorted(
-        {day + timedelta(days=shift) for milestones, _ in lives.values() for _, day in milestones
-         for shift in (-1, 0, 1)}
-        | {date(2021, 1, 2), date(2030, 1, 1)}
-    )  # fmt: skip
-    treaties = tables.treaties
-    async with engine.connect() as connection:
-        for day in days:
-            result = await connection.execute(
-                select(
-                    treaties.c.slug,
-                    status_as_of(treaties.c.id, treaties.c.expires_on, literal(day)).label(
-                        "status"
-                    ),
-                )
+        return {
+            slug: await corpus.treaty(
+                slug, [(slug, "en")], expires_on=expires_on, milestones=milestones
             )
-            in_sql = {slug: status for slug, status in result}  # noqa: C416
-            for slug, (milestones, expires_on) in lives.items():
-                assert in_sql[slug] == treaty_status(rows(milestones), expires_on, day), (slug, day)
+            for slug, (milestones, expires_on) in LIVES.items()
+        }
+
+
+async def status(store: Store, treaty: UUID, as_of: date) -> TreatyStatus:
+    return (await store.treaty_statuses([treaty], as_of))[treaty]
+
+
+@pytest.mark.parametrize(("as_of", "expected"), EXPECTED_LIFE)
+async def test_a_treaty_extended_then_expired(
+    store: Store, treaties: dict[str, UUID], as_of: date, expected: TreatyStatus
+) -> None:
+    assert await status(store, treaties["life"], as_of) is expected
+
+
+async def test_in_force_past_its_expiry_is_expired(store: Store, treaties: dict[str, UUID]) -> None:
+    assert await status(store, treaties["lapsing"], date(2021, 1, 1)) is S.IN_FORCE
+    assert await status(store, treaties["lapsing"], date(2021, 1, 2)) is S.EXPIRED
+
+
+async def test_suspension_and_termination(store: Store, treaties: dict[str, UUID]) -> None:
+    # A suspended treaty is suspended even past its expiry; only IN_FORCE lapses.
+    assert await status(store, treaties["suspended"], date(2024, 6, 1)) is S.SUSPENDED
+    assert await status(store, treaties["suspended"], date(2025, 1, 1)) is S.TERMINATED
+
+
+async def test_milestones_on_the_same_day_follow_the_lifecycle(
+    store: Store, treaties: dict[str, UUID]
+) -> None:
+    assert await status(store, treaties["same-day"], date(2020, 1, 1)) is S.IN_FORCE
+
+
+async def test_no_milestone_yet_is_proposed(store: Store, treaties: dict[str, UUID]) -> None:
+    assert await status(store, treaties["proposed"], date(2030, 1, 1)) is S.PROPOSED
+
+
+async def test_one_statement_for_every_treaty(store: Store, treaties: dict[str, UUID]) -> None:
+    before = store.executed
+    found = await store.treaty_statuses(list(treaties.values()), date(2026, 2, 4))
+    assert store.executed == before + 1
+    assert {slug: found[treaty] for slug, treaty in treaties.items()} == {
+        "life": S.IN_FORCE,
+        "lapsing": S.EXPIRED,
+        "same-day": S.IN_FORCE,
+        "suspended": S.TERMINATED,
+        "proposed": S.PROPOSED,
+    }
