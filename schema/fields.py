@@ -17,15 +17,18 @@ fields say how to read it.
 """
 # mypy: disable-error-code="untyped-decorator"
 
-import inspect
-from collections.abc import Awaitable, Callable, Hashable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, TypeVar, cast
 from uuid import UUID
 
 import strawberry
+from strawberry.annotation import StrawberryAnnotation
 from strawberry.dataloader import DataLoader
+from strawberry.extensions import FieldExtension
+from strawberry.extensions.field_extension import AsyncExtensionResolver
+from strawberry.types.arguments import StrawberryArgument
 from strawberry.types.base import StrawberryList, StrawberryOptional
 from strawberry.types.field import StrawberryField
 from strawberry.types.lazy_type import LazyType
@@ -214,10 +217,18 @@ async def load_related(info: Info, shape: RelatedShape, parent_id: UUID) -> list
 
 
 def _field(
-    read: Read, description: str, resolver: Callable[..., Any], graphql_type: Any = None
+    read: Read,
+    description: str,
+    resolver: Callable[..., Any],
+    extension: FieldExtension | None = None,
+    graphql_type: Any = None,
 ) -> Any:
     return strawberry.field(
-        resolver=resolver, description=description, metadata={READ: read}, graphql_type=graphql_type
+        resolver=resolver,
+        description=description,
+        metadata={READ: read},
+        extensions=[extension] if extension is not None else [],
+        graphql_type=graphql_type,
     )
 
 
@@ -363,55 +374,71 @@ def describe_order(orders: Sequence[Order]) -> str:
 
 def connection_arguments(
     entity: Entity, default_order: Sequence[Order], *, filterable: bool, orderable: bool
-) -> list[inspect.Parameter]:
+) -> list[StrawberryArgument]:
     """The arguments of a connection of `entity`: its filter and ordering when it offers them,
-    then first/after/last/before. Their descriptions come from the declarations."""
-    from schema.filters import FILTER_INPUTS
-    from schema.ordering import ORDER_INPUTS
-    from schema.types.arguments import After, Before, First, Last
+    then first/after/last/before. Their descriptions come from the declarations; the filter and
+    order inputs are named lazily, since their modules are built from the types declared here."""
+    spec = ENTITIES[entity]
+    arguments: list[StrawberryArgument] = []
 
-    plural = ENTITIES[entity].plural
-    parameters: list[inspect.Parameter] = []
-
-    def add(name: str, annotation: Any) -> None:
-        parameters.append(
-            inspect.Parameter(
-                name,
-                inspect.Parameter.KEYWORD_ONLY,
+    def add(name: str, annotation: Any, description: str) -> None:
+        arguments.append(
+            StrawberryArgument(
+                python_name=name,
+                graphql_name=None,
+                type_annotation=StrawberryAnnotation(annotation),
+                description=description,
                 default=strawberry.UNSET,
-                annotation=annotation,
             )
         )
 
     if filterable:
-        add(
-            "filter",
-            Annotated[
-                FILTER_INPUTS[entity] | None,
-                strawberry.argument(description=f"Which {plural} to keep."),
-            ],
-        )
+        item: Any = Annotated[f"{spec.type_name}Filter", strawberry.lazy("schema.filters")]
+        add("filter", item | None, f"Which {spec.plural} to keep.")
     if orderable:
         default = f"default: {describe_order(default_order)}"
         if entity in RELEVANCE_ORDERS:
             default += (
                 f"; {describe_order([RELEVANCE_ORDERS[entity]])} when the filter has a search"
             )
-        add(
-            "order_by",
-            Annotated[
-                list[ORDER_INPUTS[entity]] | None,  # type: ignore[valid-type]
-                strawberry.argument(description=f"How to order them ({default})."),
-            ],
-        )
-    for name, annotation in (
-        ("first", First),
-        ("after", After),
-        ("last", Last),
-        ("before", Before),
-    ):
-        add(name, annotation)
-    return parameters
+        order: Any = Annotated[f"{spec.type_name}Order", strawberry.lazy("schema.ordering")]
+        add("order_by", list[order] | None, f"How to order them ({default}).")
+    for name, (annotation, description) in PAGE_ARGUMENTS.items():
+        add(name, annotation, description)
+    return arguments
+
+
+PAGE_ARGUMENTS: dict[str, tuple[Any, str]] = {
+    "first": (
+        int | None,
+        "Return the first n items (at most 100; 20 when neither first nor last is given).",
+    ),
+    "after": (str | None, "Return the items after this cursor."),
+    "last": (int | None, "Return the last n items (at most 100)."),
+    "before": (str | None, "Return the items before this cursor."),
+}
+"""The arguments every connection field takes, described once."""
+
+
+class ConnectionArguments(FieldExtension):
+    """Gives a connection field the arguments its declaration implies (Strawberry's documented
+    way to change a field's arguments), and hands their values to the resolver as one mapping:
+    the resolver reads what it needs, and the compiled path reads the same arguments."""
+
+    def __init__(self, arguments: list[StrawberryArgument]) -> None:
+        self.arguments = arguments
+
+    def apply(self, field: StrawberryField) -> None:
+        field.arguments = self.arguments
+
+    async def resolve_async(
+        self, next_: AsyncExtensionResolver, source: Any, info: Info, **kwargs: Any
+    ) -> Any:
+        # kwargs also hold what the resolver asked for by name (its `root`), which stays.
+        names = {argument.python_name for argument in self.arguments}
+        arguments = {name: value for name, value in kwargs.items() if name in names}
+        passed = {name: value for name, value in kwargs.items() if name not in names}
+        return await next_(source, info, arguments=arguments, **passed)
 
 
 def connection(connection_name: Connection, description: str, *, filterable: bool = False) -> Any:
@@ -420,16 +447,15 @@ def connection(connection_name: Connection, description: str, *, filterable: boo
     entity = spec.relation.target
     default_order = spec.default_order or DEFAULT_ORDERS[entity]
 
-    async def resolve(root: RowObject, info: Info, **arguments: Any) -> Any:
+    async def resolve(root: RowObject, info: Info, arguments: Mapping[str, Any]) -> Any:
         from schema.pagination import load_page
 
         return await load_page(info, entity, connection_name, root.row["id"], arguments)
 
-    parameters = connection_arguments(
-        entity, default_order, filterable=filterable, orderable=filterable
+    extension = ConnectionArguments(
+        connection_arguments(entity, default_order, filterable=filterable, orderable=filterable)
     )
-    _sign(resolve, parameters)
-    return _field(ConnectionRead(entity, connection_name), description, resolve)
+    return _field(ConnectionRead(entity, connection_name), description, resolve, extension)
 
 
 def root_connection(
@@ -438,27 +464,12 @@ def root_connection(
     """A page of all of `entity` (`Query.events`, …), filterable; `graphql_type` is its
     connection type."""
 
-    async def resolve(root: Any, info: Info, **arguments: Any) -> Any:
+    async def resolve(root: Any, info: Info, arguments: Mapping[str, Any]) -> Any:
         from schema.pagination import load_page
 
         return await load_page(info, entity, None, None, arguments)
 
-    parameters = connection_arguments(
-        entity, DEFAULT_ORDERS[entity], filterable=True, orderable=orderable
+    extension = ConnectionArguments(
+        connection_arguments(entity, DEFAULT_ORDERS[entity], filterable=True, orderable=orderable)
     )
-    _sign(resolve, parameters)
-    return _field(ConnectionRead(entity, None), description, resolve, graphql_type)
-
-
-def _sign(resolver: Callable[..., Any], parameters: list[inspect.Parameter]) -> None:
-    """Give `resolver` (which takes `**arguments`) the signature Strawberry reads its GraphQL
-    arguments from: `root`, `info`, then `parameters`."""
-    head = [
-        inspect.Parameter("root", inspect.Parameter.POSITIONAL_OR_KEYWORD),
-        inspect.Parameter("info", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Info),
-    ]
-    resolver.__signature__ = inspect.Signature([*head, *parameters])  # type: ignore[attr-defined]
-    resolver.__annotations__ = {
-        "info": Info,
-        **{parameter.name: parameter.annotation for parameter in parameters},
-    }
+    return _field(ConnectionRead(entity, None), description, resolve, extension, graphql_type)
