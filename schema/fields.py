@@ -17,26 +17,23 @@ fields say how to read it.
 """
 # mypy: disable-error-code="untyped-decorator"
 
-from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, TypeVar, cast
 from uuid import UUID
 
 import strawberry
-from strawberry.annotation import StrawberryAnnotation
 from strawberry.dataloader import DataLoader
 from strawberry.extensions import FieldExtension
-from strawberry.extensions.field_extension import AsyncExtensionResolver
-from strawberry.types.arguments import StrawberryArgument
 from strawberry.types.base import StrawberryList, StrawberryOptional
 from strawberry.types.field import StrawberryField
 from strawberry.types.lazy_type import LazyType
 
-from api.store.entities import ENTITIES, Entity, NameField, Row
-from api.store.ordering import DEFAULT_ORDERS, RELEVANCE_ORDERS, Order
-from api.store.relations import CONNECTIONS, Connection, Related, RelatedShape
+from api.store.entities import Entity, NameField, Row
+from api.store.relations import Connection, Related, RelatedShape
 from schema.context import Info
+from schema.global_ids import encode_global_id
 
 READ = "eventgraph.read"
 """The key of a field's `Read` in its Strawberry metadata."""
@@ -216,13 +213,15 @@ async def load_related(info: Info, shape: RelatedShape, parent_id: UUID) -> list
 # ---------------------------------------------------------------- field factories
 
 
-def _field(
+def declared(
     read: Read,
     description: str,
     resolver: Callable[..., Any],
     extension: FieldExtension | None = None,
     graphql_type: Any = None,
 ) -> Any:
+    """A field that reads `read`: every factory here and in `schema.pagination` makes its
+    fields with this, so that each carries its `Read`."""
     return strawberry.field(
         resolver=resolver,
         description=description,
@@ -238,17 +237,16 @@ def column(name: str, description: str) -> Any:
     def resolve(root: RowObject) -> Any:
         return root.row[name]
 
-    return _field(ColumnRead(name), description, resolve)
+    return declared(ColumnRead(name), description, resolve)
 
 
 def global_id(description: str) -> Any:
     """`Node.id`: base64 of "TypeName:uuid"."""
-    from schema.types.node import encode_global_id
 
     def resolve(root: RowObject) -> strawberry.ID:
         return strawberry.ID(encode_global_id(type(root).__name__, root.row["id"]))
 
-    return _field(GlobalIdRead(), description, resolve)
+    return declared(GlobalIdRead(), description, resolve)
 
 
 def embedded(description: str, *, present_if: str | None = None) -> Any:
@@ -259,7 +257,7 @@ def embedded(description: str, *, present_if: str | None = None) -> Any:
             return None
         return object_class(info)(row=root.row)
 
-    return _field(EmbeddedRead(present_if), description, resolve)
+    return declared(EmbeddedRead(present_if), description, resolve)
 
 
 def reference(column_name: str, target: Entity, description: str) -> Any:
@@ -274,7 +272,7 @@ def reference(column_name: str, target: Entity, description: str) -> Any:
             raise LookupError(f"{target.name.lower()} {key} is missing")
         return ENTITY_CLASSES[target](row=row)
 
-    return _field(ReferenceRead(column_name, target), description, resolve)
+    return declared(ReferenceRead(column_name, target), description, resolve)
 
 
 def related(relation: Related, description: str) -> Any:
@@ -285,7 +283,7 @@ def related(relation: Related, description: str) -> Any:
         item_class = object_class(info)
         return [item_class(row=row) for row in rows]
 
-    return _field(RelatedRead(relation), description, resolve)
+    return declared(RelatedRead(relation), description, resolve)
 
 
 def related_by(
@@ -294,7 +292,7 @@ def related_by(
     resolver: Callable[..., Awaitable[list[RowObject]]],
 ) -> Any:
     """A related list that takes arguments: `resolver` narrows it (see `Event.participants`)."""
-    return _field(RelatedRead(relation), description, resolver)
+    return declared(RelatedRead(relation), description, resolver)
 
 
 def localized_name(names: NameField, description: str) -> Any:
@@ -312,7 +310,7 @@ def localized_name(names: NameField, description: str) -> Any:
         )
         return cast(str, await loader.load(root.row["id"]))
 
-    return _field(NameRead(names), description, resolve)
+    return declared(NameRead(names), description, resolve)
 
 
 def treaty_status_field(description: str) -> Any:
@@ -328,11 +326,11 @@ def treaty_status_field(description: str) -> Any:
         loader = loader_for(info, ("treaty_status", day), lambda: DataLoader(load_fn=load))
         return await loader.load(root.row["id"])
 
-    return _field(TreatyStatusRead(), description, resolve)
+    return declared(TreatyStatusRead(), description, resolve)
 
 
 def page_part(part: str, description: str, resolve: Callable[..., Any]) -> Any:
-    return _field(PagePartRead(part), description, resolve)
+    return declared(PagePartRead(part), description, resolve)
 
 
 def lookup(entity: Entity, description: str) -> Any:
@@ -345,7 +343,7 @@ def root(name: str, description: str) -> Any:
     return strawberry.field(description=description, metadata={READ: RootRead(name)})
 
 
-# ---------------------------------------------------------------- connections
+# ---------------------------------------------------------------- arguments
 
 
 Language = Annotated[
@@ -364,112 +362,3 @@ AsOf = Annotated[
 def given(value: Any) -> Any:
     """An optional argument's value, None when it was left out (UNSET) or null."""
     return None if value is strawberry.UNSET else value
-
-
-def describe_order(orders: Sequence[Order]) -> str:
-    return ", ".join(
-        order.field.name + (" DESC" if order.direction.name == "DESC" else "") for order in orders
-    )
-
-
-def connection_arguments(
-    entity: Entity, default_order: Sequence[Order], *, filterable: bool, orderable: bool
-) -> list[StrawberryArgument]:
-    """The arguments of a connection of `entity`: its filter and ordering when it offers them,
-    then first/after/last/before. Their descriptions come from the declarations; the filter and
-    order inputs are named lazily, since their modules are built from the types declared here."""
-    spec = ENTITIES[entity]
-    arguments: list[StrawberryArgument] = []
-
-    def add(name: str, annotation: Any, description: str) -> None:
-        arguments.append(
-            StrawberryArgument(
-                python_name=name,
-                graphql_name=None,
-                type_annotation=StrawberryAnnotation(annotation),
-                description=description,
-                default=strawberry.UNSET,
-            )
-        )
-
-    if filterable:
-        item: Any = Annotated[f"{spec.type_name}Filter", strawberry.lazy("schema.filters")]
-        add("filter", item | None, f"Which {spec.plural} to keep.")
-    if orderable:
-        default = f"default: {describe_order(default_order)}"
-        if entity in RELEVANCE_ORDERS:
-            default += (
-                f"; {describe_order([RELEVANCE_ORDERS[entity]])} when the filter has a search"
-            )
-        order: Any = Annotated[f"{spec.type_name}Order", strawberry.lazy("schema.ordering")]
-        add("order_by", list[order] | None, f"How to order them ({default}).")
-    for name, (annotation, description) in PAGE_ARGUMENTS.items():
-        add(name, annotation, description)
-    return arguments
-
-
-PAGE_ARGUMENTS: dict[str, tuple[Any, str]] = {
-    "first": (
-        int | None,
-        "Return the first n items (at most 100; 20 when neither first nor last is given).",
-    ),
-    "after": (str | None, "Return the items after this cursor."),
-    "last": (int | None, "Return the last n items (at most 100)."),
-    "before": (str | None, "Return the items before this cursor."),
-}
-"""The arguments every connection field takes, described once."""
-
-
-class ConnectionArguments(FieldExtension):
-    """Gives a connection field the arguments its declaration implies (Strawberry's documented
-    way to change a field's arguments), and hands their values to the resolver as one mapping:
-    the resolver reads what it needs, and the compiled path reads the same arguments."""
-
-    def __init__(self, arguments: list[StrawberryArgument]) -> None:
-        self.arguments = arguments
-
-    def apply(self, field: StrawberryField) -> None:
-        field.arguments = self.arguments
-
-    async def resolve_async(
-        self, next_: AsyncExtensionResolver, source: Any, info: Info, **kwargs: Any
-    ) -> Any:
-        # kwargs also hold what the resolver asked for by name (its `root`), which stays.
-        names = {argument.python_name for argument in self.arguments}
-        arguments = {name: value for name, value in kwargs.items() if name in names}
-        passed = {name: value for name, value in kwargs.items() if name not in names}
-        return await next_(source, info, arguments=arguments, **passed)
-
-
-def connection(connection_name: Connection, description: str, *, filterable: bool = False) -> Any:
-    """A page of the `connection` under the row (filter and orderBy when `filterable`)."""
-    spec = CONNECTIONS[connection_name]
-    entity = spec.relation.target
-    default_order = spec.default_order or DEFAULT_ORDERS[entity]
-
-    async def resolve(root: RowObject, info: Info, arguments: Mapping[str, Any]) -> Any:
-        from schema.pagination import load_page
-
-        return await load_page(info, entity, connection_name, root.row["id"], arguments)
-
-    extension = ConnectionArguments(
-        connection_arguments(entity, default_order, filterable=filterable, orderable=filterable)
-    )
-    return _field(ConnectionRead(entity, connection_name), description, resolve, extension)
-
-
-def root_connection(
-    entity: Entity, description: str, *, graphql_type: Any, orderable: bool = True
-) -> Any:
-    """A page of all of `entity` (`Query.events`, …), filterable; `graphql_type` is its
-    connection type."""
-
-    async def resolve(root: Any, info: Info, arguments: Mapping[str, Any]) -> Any:
-        from schema.pagination import load_page
-
-        return await load_page(info, entity, None, None, arguments)
-
-    extension = ConnectionArguments(
-        connection_arguments(entity, DEFAULT_ORDERS[entity], filterable=True, orderable=orderable)
-    )
-    return _field(ConnectionRead(entity, None), description, resolve, extension, graphql_type)

@@ -38,7 +38,7 @@ from schema.enums import (
     TreatyStatus,
 )
 from schema.errors import BadUserInputError
-from schema.types.node import decode_global_id
+from schema.global_ids import decode_global_id
 
 UNSET: Any = strawberry.UNSET
 

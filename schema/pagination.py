@@ -6,20 +6,35 @@ DataLoader for that connection and argument set: one store call for all the pare
 """
 # mypy: disable-error-code="untyped-decorator"
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Mapping, Sequence
 from typing import Any, Generic, TypeVar, cast
 from uuid import UUID
 
 import strawberry
+from strawberry.annotation import StrawberryAnnotation
 from strawberry.dataloader import DataLoader
+from strawberry.extensions import FieldExtension
+from strawberry.extensions.field_extension import AsyncExtensionResolver
+from strawberry.types.arguments import StrawberryArgument
+from strawberry.types.field import StrawberryField
 
-from api.store.entities import Entity
+from api.store.entities import ENTITIES, Entity
+from api.store.ordering import DEFAULT_ORDERS, RELEVANCE_ORDERS, Order
 from api.store.pagination import Page, PageRequest
+from api.store.relations import CONNECTIONS
 from api.store.relations import Connection as StoreConnection
 from schema.context import Info
-from schema.fields import ENTITY_CLASSES, RowObject, given, loader_for, page_part
-from schema.filters import frozen, optional_store_filter
-from schema.ordering import to_store_order
+from schema.fields import (
+    ENTITY_CLASSES,
+    ConnectionRead,
+    RowObject,
+    declared,
+    given,
+    loader_for,
+    page_part,
+)
+from schema.filters import FILTER_INPUTS, frozen, optional_store_filter
+from schema.ordering import ORDER_INPUTS, to_store_order
 
 NodeT = TypeVar("NodeT")
 
@@ -130,3 +145,110 @@ async def load_page(
     assert parent_id is not None
     found = cast(Page, await loader.load(parent_id))
     return Connection(page=found, node_class=ENTITY_CLASSES[entity])
+
+
+# ---------------------------------------------------------------- connection fields
+
+
+def describe_order(orders: Sequence[Order]) -> str:
+    return ", ".join(
+        order.field.name + (" DESC" if order.direction.name == "DESC" else "") for order in orders
+    )
+
+
+def connection_arguments(
+    entity: Entity, default_order: Sequence[Order], *, filterable: bool, orderable: bool
+) -> list[StrawberryArgument]:
+    """The arguments of a connection of `entity`: its filter and ordering when it offers them,
+    then first/after/last/before. Their descriptions come from the declarations."""
+    spec = ENTITIES[entity]
+    arguments: list[StrawberryArgument] = []
+
+    def add(name: str, annotation: Any, description: str) -> None:
+        arguments.append(
+            StrawberryArgument(
+                python_name=name,
+                graphql_name=None,
+                type_annotation=StrawberryAnnotation(annotation),
+                description=description,
+                default=strawberry.UNSET,
+            )
+        )
+
+    if filterable:
+        add("filter", FILTER_INPUTS[entity] | None, f"Which {spec.plural} to keep.")
+    if orderable:
+        default = f"default: {describe_order(default_order)}"
+        if entity in RELEVANCE_ORDERS:
+            default += (
+                f"; {describe_order([RELEVANCE_ORDERS[entity]])} when the filter has a search"
+            )
+        add("order_by", list[ORDER_INPUTS[entity]] | None, f"How to order them ({default}).")  # type: ignore[valid-type]
+    for name, (annotation, description) in PAGE_ARGUMENTS.items():
+        add(name, annotation, description)
+    return arguments
+
+
+PAGE_ARGUMENTS: dict[str, tuple[Any, str]] = {
+    "first": (
+        int | None,
+        "Return the first n items (at most 100; 20 when neither first nor last is given).",
+    ),
+    "after": (str | None, "Return the items after this cursor."),
+    "last": (int | None, "Return the last n items (at most 100)."),
+    "before": (str | None, "Return the items before this cursor."),
+}
+"""The arguments every connection field takes, described once."""
+
+
+class ConnectionArguments(FieldExtension):
+    """Gives a connection field the arguments its declaration implies (Strawberry's documented
+    way to change a field's arguments), and hands their values to the resolver as one mapping:
+    the resolver reads what it needs, and the compiled path reads the same arguments."""
+
+    def __init__(self, arguments: list[StrawberryArgument]) -> None:
+        self.arguments = arguments
+
+    def apply(self, field: StrawberryField) -> None:
+        field.arguments = self.arguments
+
+    async def resolve_async(
+        self, next_: AsyncExtensionResolver, source: Any, info: Info, **kwargs: Any
+    ) -> Any:
+        # kwargs also hold what the resolver asked for by name (its `root`), which stays.
+        names = {argument.python_name for argument in self.arguments}
+        arguments = {name: value for name, value in kwargs.items() if name in names}
+        passed = {name: value for name, value in kwargs.items() if name not in names}
+        return await next_(source, info, arguments=arguments, **passed)
+
+
+def connection(
+    connection_name: StoreConnection, description: str, *, filterable: bool = False
+) -> Any:
+    """A page of the `connection` under the row (filter and orderBy when `filterable`)."""
+    spec = CONNECTIONS[connection_name]
+    entity = spec.relation.target
+    default_order = spec.default_order or DEFAULT_ORDERS[entity]
+
+    async def resolve(root: RowObject, info: Info, arguments: Mapping[str, Any]) -> Any:
+        return await load_page(info, entity, connection_name, root.row["id"], arguments)
+
+    extension = ConnectionArguments(
+        connection_arguments(entity, default_order, filterable=filterable, orderable=filterable)
+    )
+    return declared(ConnectionRead(entity, connection_name), description, resolve, extension)
+
+
+def root_connection(
+    entity: Entity, description: str, *, graphql_type: Any, orderable: bool = True
+) -> Any:
+    """A page of all of `entity` (`Query.events`, …), filterable; `graphql_type` is its
+    connection type."""
+
+    async def resolve(root: Any, info: Info, arguments: Mapping[str, Any]) -> Any:
+        return await load_page(info, entity, None, None, arguments)
+
+    extension = ConnectionArguments(
+        connection_arguments(entity, DEFAULT_ORDERS[entity], filterable=True, orderable=orderable)
+    )
+    return declared(ConnectionRead(entity, None), description, resolve, extension, graphql_type)

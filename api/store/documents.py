@@ -1,8 +1,10 @@
 """Documents: JSON that PostgreSQL builds, one statement for the whole `data` of a response.
 
 A `JsonObject` says what to build: its members in order, each a value read from the current row
-(a column, a global id, a name in a language), a nested object (from the same row, a referenced
-row, a related list, a page of a connection) or a constant. Objects are hashable and hold
+(a column, an encoded id, a name in a language), a nested object (from the same row, a referenced
+row, a related list, a keyset page of rows) or a constant. The shapes are SQL's: rows, counts,
+cursors and whether more rows follow; what a GraphQL selection makes of them (connections,
+edges, `__typename`) is `schema.execution.compiler`'s business. Objects are hashable and hold
 `Param`s for the request's values, so one describes a statement's shape: `document_statement`
 compiles it once (`api.store.statements`), and later requests of the same shape only bind
 values. Nested reads are correlated subqueries over fresh aliases, each answered through the
@@ -89,7 +91,7 @@ class ColumnValue:
 
 @dataclass(frozen=True)
 class ConstantValue:
-    """A string known when the document is planned (a `__typename`), or null."""
+    """A string known when the document is planned, or null."""
 
     value: str | None
 
@@ -102,10 +104,10 @@ class ParamValue:
 
 
 @dataclass(frozen=True)
-class GlobalIdValue:
-    """base64 of "TypeName:id", as `schema.types.node.encode_global_id` writes it."""
+class EncodedId:
+    """The base64 of `prefix` followed by the row's id (as text)."""
 
-    type_name: str
+    prefix: str
 
 
 @dataclass(frozen=True)
@@ -144,54 +146,43 @@ class RelatedList:
 
 @dataclass(frozen=True)
 class PageObject:
-    """A connection: its members are `PagePart`s (or constants)."""
+    """A keyset page of rows (`source`) under the current row: an object whose members are
+    read over the page (`RowCount`, `PageRows`, `MoreRows`, `BoundaryCursor`, constants, and
+    objects of those)."""
 
     source: PageSource
     parts: JsonObject
 
 
 @dataclass(frozen=True)
-class TotalCount:
-    pass
+class RowCount:
+    """How many rows the whole list has, past this page."""
 
 
 @dataclass(frozen=True)
-class PageNodes:
+class PageRows:
+    """The page's rows in order, each as `element` (which may hold its `RowCursor`)."""
+
     element: JsonObject
 
 
 @dataclass(frozen=True)
-class PageEdges:
-    """Each edge: members `EdgeCursor`, `EdgeNode` or constants."""
-
-    edge: JsonObject
+class RowCursor:
+    """The keyset cursor of the current row of a page."""
 
 
-@dataclass(frozen=True)
-class EdgeCursor:
-    pass
+class MoreRows(Enum):
+    """Whether rows of the list lie past the page, after or before it."""
+
+    AFTER = "AFTER"
+    BEFORE = "BEFORE"
 
 
-@dataclass(frozen=True)
-class EdgeNode:
-    element: JsonObject
+class BoundaryCursor(Enum):
+    """The cursor of the page's first or last row; null for an empty page."""
 
-
-@dataclass(frozen=True)
-class PageInfoObject:
-    """Members: `PageFlag`s, `PageCursor`s or constants."""
-
-    info: JsonObject
-
-
-class PageFlag(Enum):
-    HAS_NEXT_PAGE = "HAS_NEXT_PAGE"
-    HAS_PREVIOUS_PAGE = "HAS_PREVIOUS_PAGE"
-
-
-class PageCursor(Enum):
-    START = "START"
-    END = "END"
+    FIRST = "FIRST"
+    LAST = "LAST"
 
 
 @dataclass(frozen=True)
@@ -230,21 +221,18 @@ JsonValue = (
     ColumnValue
     | ConstantValue
     | ParamValue
-    | GlobalIdValue
+    | EncodedId
     | NameValue
     | TreatyStatusValue
     | SameRowObject
     | ReferencedObject
     | RelatedList
     | PageObject
-    | TotalCount
-    | PageNodes
-    | PageEdges
-    | EdgeCursor
-    | EdgeNode
-    | PageInfoObject
-    | PageFlag
-    | PageCursor
+    | RowCount
+    | PageRows
+    | RowCursor
+    | MoreRows
+    | BoundaryCursor
     | RowByKey
     | SearchResults
     | EventBuckets
@@ -272,9 +260,9 @@ def _object(obj: JsonObject, row: Columns, page: "_Page | None" = None) -> Colum
 
 
 def _quoted(text: str) -> str:
-    """A SQL string literal of a GraphQL name (letters, digits and underscores only)."""
+    """A SQL string literal of a name (ASCII letters, digits and underscores only)."""
     if not text.replace("_", "").isalnum() or not text.isascii():
-        raise ValueError(f"not a GraphQL name: {text!r}")
+        raise ValueError(f"not a name: {text!r}")
     return f"'{text}'"
 
 
@@ -288,8 +276,8 @@ def _value(value: JsonValue, row: Columns, page: "_Page | None") -> ColumnElemen
             return null() if text is None else cast(literal_column(_quoted(text)), Text)
         case ParamValue(param=param):
             return param.sql()
-        case GlobalIdValue(type_name=type_name):
-            return global_id(type_name, row["id"])
+        case EncodedId(prefix=prefix):
+            return encoded_id(prefix, row["id"])
         case NameValue(names=names, language=language):
             return best_name(names, row["id"], language)
         case TreatyStatusValue(as_of=as_of):
@@ -313,10 +301,7 @@ def _value(value: JsonValue, row: Columns, page: "_Page | None") -> ColumnElemen
             return _correlated(elements, source.from_)
         case PageObject(source=source, parts=parts):
             return _Page(source, row, parts).json()
-        case TotalCount() | PageNodes() | PageEdges() | EdgeCursor() | EdgeNode():
-            assert page is not None, "a page part outside a page"
-            return page.part(value)
-        case PageInfoObject() | PageFlag() | PageCursor():
+        case RowCount() | PageRows() | RowCursor() | MoreRows() | BoundaryCursor():
             assert page is not None, "a page part outside a page"
             return page.part(value)
         case RowByKey(entity=entity, id=key, slug=slug, object=obj):
@@ -366,8 +351,8 @@ def python_isoformat(instant: ColumnElement[Any]) -> ColumnElement[str]:
     return seconds + fraction + literal("+00:00", Text)
 
 
-def global_id(type_name: str, key: ColumnElement[UUID]) -> ColumnElement[str]:
-    text = literal(f"{type_name}:", Text) + cast(key, Text)
+def encoded_id(prefix: str, key: ColumnElement[UUID]) -> ColumnElement[str]:
+    text = literal(prefix, Text) + cast(key, Text)
     encoded = func.encode(func.convert_to(text, "UTF8"), "base64")
     return func.replace(encoded, "\n", "", type_=Text)
 
@@ -441,30 +426,24 @@ class _Page:
     def part(self, value: JsonValue) -> ColumnElement[Any]:
         window = self.source.window
         match value:
-            case TotalCount():
+            case RowCount():
                 rows = _PageRows.of(self.source, self.parent)
                 counted = select(func.count()).select_from(rows.from_).where(*rows.where)
                 return _correlated(counted, rows.from_)
-            case PageNodes(element=element):
-                return self._shown(_object(element, self.rows.c))
-            case PageEdges(edge=edge):
-                return self._shown(_object(edge, self.rows.c, self))
-            case EdgeCursor():
+            case PageRows(element=element):
+                return self._shown(_object(element, self.rows.c, self))
+            case RowCursor():
                 return self._cursor()
-            case EdgeNode(element=element):
-                return _object(element, self.rows.c)
-            case PageInfoObject(info=info):
-                return _object(info, self.rows.c, self)
-            case PageFlag.HAS_NEXT_PAGE:
+            case MoreRows.AFTER:
                 if window.backward:
                     return self._exists(lambda bounds: bounds.at_or_after_before)
                 return func.count() > window.size.sql()
-            case PageFlag.HAS_PREVIOUS_PAGE:
+            case MoreRows.BEFORE:
                 if window.backward:
                     return func.count() > window.size.sql()
                 return self._exists(lambda bounds: bounds.at_or_before_after)
-            case PageCursor.START | PageCursor.END:
-                order = self.shown if value is PageCursor.START else self.shown_backwards
+            case BoundaryCursor.FIRST | BoundaryCursor.LAST:
+                order = self.shown if value is BoundaryCursor.FIRST else self.shown_backwards
                 cursors = func.array_agg(aggregate_order_by(self._cursor(), order))
                 return cursors.filter(self.kept)[1]
         raise AssertionError(f"{value!r} is not a part of a page")
@@ -475,18 +454,11 @@ class _Page:
 
 
 def page_columns(parts: JsonObject) -> set[str]:
-    """The columns the nodes of a page read (through `nodes` or `edges { node }`)."""
+    """The columns the rows of a page are read for (by its `PageRows`)."""
     used: set[str] = set()
     for _, value in parts.members:
-        match value:
-            case PageNodes(element=element):
-                used |= row_columns(element)
-            case PageEdges(edge=edge):
-                for _, part in edge.members:
-                    if isinstance(part, EdgeNode):
-                        used |= row_columns(part.element)
-            case _:
-                pass
+        if isinstance(value, PageRows):
+            used |= row_columns(value.element)
     return used
 
 
@@ -529,7 +501,7 @@ def row_columns(obj: JsonObject) -> set[str]:
                     used.add(present_if)
             case TreatyStatusValue():
                 used |= {"id", "expires_on"}
-            case GlobalIdValue() | NameValue() | RelatedList() | PageObject():
+            case EncodedId() | NameValue() | RelatedList() | PageObject():
                 used.add("id")
             case _:
                 pass

@@ -52,7 +52,7 @@ from api.store.relations import (
     linked_rows,
     related_source,
 )
-from api.store.search import search_hits
+from api.store.search import DEFAULT_SEARCH_SIZE, search_hits
 from api.store.statements import Database
 from api.store.treaties import status_as_of
 from api.vocabulary import EventRelationKind, ParticipationRole, TreatyStatus
@@ -248,7 +248,7 @@ class Store:
         return {row["id"]: TreatyStatus[row["status"]] for row in rows}
 
     async def search(
-        self, query: str, types: Sequence[Entity] | None = None, first: int = 20
+        self, query: str, types: Sequence[Entity] | None = None, first: int = DEFAULT_SEARCH_SIZE
     ) -> builtins.list[SearchHit]:
         """The `first` best matches across `types` (default: all searchable), best first.
 

@@ -25,7 +25,17 @@ from sqlalchemy import (
 )
 
 from api.db import tables
-from api.store.entities import ENTITIES, PARENT_KEY, Entity, ListRelation, entity_columns
+from api.store.entities import (
+    ENTITIES,
+    PARENT_KEY,
+    PARTICIPANT_NAMES,
+    TOPIC_LABELS,
+    TREATY_NAMES,
+    Entity,
+    ListRelation,
+    NameField,
+    entity_columns,
+)
 from api.store.ordering import (
     EventOrderField,
     Order,
@@ -178,10 +188,10 @@ RELATED_ENTITIES: Mapping[Related, ListRelation] = {
     ),
 }
 
-NAME_LISTS: Mapping[Related, tuple[FromClause, str]] = {
-    Related.PARTICIPANT_NAMES: (tables.participant_names, "participant_id"),
-    Related.TREATY_NAMES: (tables.treaty_names, "treaty_id"),
-    Related.TOPIC_LABELS: (tables.topic_labels, "topic_id"),
+NAME_LISTS: Mapping[Related, NameField] = {
+    Related.PARTICIPANT_NAMES: PARTICIPANT_NAMES,
+    Related.TREATY_NAMES: TREATY_NAMES,
+    Related.TOPIC_LABELS: TOPIC_LABELS,
 }
 
 ParentMatch = Callable[[ColumnElement[UUID]], ColumnElement[bool]]
@@ -216,13 +226,14 @@ def related_source(shape: RelatedShape, parent_match: ParentMatch) -> RelatedSou
     if relation is Related.EVENT_RELATIONS:
         return _event_relations(parent_match, shape.relation_kind)
     if relation in NAME_LISTS:
-        table, owner = NAME_LISTS[relation]
-        names = table.alias()
+        declared = NAME_LISTS[relation]
+        names = declared.names.alias()
+        owner = names.c[declared.owner_column]
         return RelatedSource(
             from_=names,
-            parent=names.c[owner],
+            parent=owner,
             columns={column.key: column for column in names.c},
-            where=(parent_match(names.c[owner]),),
+            where=(parent_match(owner),),
             order=(names.c.is_primary.desc(), names.c.language, names.c.value),
         )
     if relation is Related.PARTICIPANT_ROLES:

@@ -43,6 +43,8 @@ from api.vocabulary import STEMMED_LANGUAGES
 
 RANKED_MATCHES = 1_000
 """The most rows of one kind (or one path to events) the ranked search ranks."""
+DEFAULT_SEARCH_SIZE = 20
+"""How many results a search returns when its size is left out."""
 NAME_QUERY_MIN_LENGTH = 2
 """The shortest query (spaces aside) the ranked search compares names and labels with."""
 CONFIGURATIONS = tuple(f"eventgraph_{name}" for name in [*STEMMED_LANGUAGES.values(), "simple"])

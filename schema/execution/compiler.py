@@ -23,38 +23,36 @@ from graphql.execution.values import VariableValues
 from api.settings import Settings
 from api.store.documents import (
     MAX_MEMBERS,
+    BoundaryCursor,
     ColumnValue,
     ConstantValue,
-    EdgeCursor,
-    EdgeNode,
+    EncodedId,
     EventBuckets,
-    GlobalIdValue,
     JsonArray,
     JsonObject,
     JsonValue,
+    MoreRows,
     NameValue,
-    PageCursor,
-    PageEdges,
-    PageFlag,
-    PageInfoObject,
-    PageNodes,
     PageObject,
+    PageRows,
     ParamValue,
     ReferencedObject,
     RelatedList,
     RowByKey,
+    RowCount,
+    RowCursor,
     SameRowObject,
     SearchResults,
-    TotalCount,
     TreatyStatusValue,
     ValueFormat,
 )
 from api.store.entities import ENTITIES, SEARCHABLE, Entity
 from api.store.errors import StoreInputError
 from api.store.filters import bind_filter
-from api.store.pagination import PageRequest, bind_page
+from api.store.pagination import bind_page
 from api.store.params import Params, ParamType
 from api.store.relations import Related, RelatedShape
+from api.store.search import DEFAULT_SEARCH_SIZE
 from schema.errors import BadUserInputError
 from schema.execution.plan import OperationPlan, PlannedField
 from schema.fields import (
@@ -72,12 +70,17 @@ from schema.fields import (
     given,
 )
 from schema.filters import optional_store_filter
+from schema.global_ids import global_id_prefix, node_key
 from schema.ordering import to_store_order
-from schema.types.node import node_key
+from schema.pagination import page_request
 
-DEFAULT_SEARCH_SIZE = 20
-PAGE_FLAGS = {"hasNextPage": PageFlag.HAS_NEXT_PAGE, "hasPreviousPage": PageFlag.HAS_PREVIOUS_PAGE}
-PAGE_CURSORS = {"startCursor": PageCursor.START, "endCursor": PageCursor.END}
+PAGE_INFO: dict[str, JsonValue] = {
+    "hasNextPage": MoreRows.AFTER,
+    "hasPreviousPage": MoreRows.BEFORE,
+    "startCursor": BoundaryCursor.FIRST,
+    "endCursor": BoundaryCursor.LAST,
+}
+"""What each field of `PageInfo` is, in the store's terms (the Relay specification's)."""
 
 
 class Declined(Exception):  # noqa: N818 (a verdict, not a failure)
@@ -127,7 +130,7 @@ class _Compiler:
                 instant = get_named_type(field.definition.type).name == "DateTime"
                 return ColumnValue(column, ValueFormat.INSTANT if instant else ValueFormat.PLAIN)
             case GlobalIdRead():
-                return GlobalIdValue(type_name)
+                return EncodedId(global_id_prefix(type_name))
             case EmbeddedRead(present_if=present_if):
                 return SameRowObject(self.selected(field), present_if)
             case ReferenceRead(column=column, target=target):
@@ -136,12 +139,7 @@ class _Compiler:
                 return RelatedList(self.related_shape(field, relation), self.selected(field))
             case ConnectionRead(entity=entity, connection=connection):
                 arguments = self.arguments(field)
-                request = PageRequest(
-                    first=given(arguments.get("first")),
-                    after=given(arguments.get("after")),
-                    last=given(arguments.get("last")),
-                    before=given(arguments.get("before")),
-                )
+                request = page_request(arguments)
                 source, _ = bind_page(
                     entity,
                     connection,
@@ -188,13 +186,13 @@ class _Compiler:
             if part.definition is None:
                 members.append((part.key, ConstantValue(connection_type)))
             elif name == "totalCount":
-                members.append((part.key, TotalCount()))
+                members.append((part.key, RowCount()))
             elif name == "nodes":
-                members.append((part.key, PageNodes(self.selected(part, node_type))))
+                members.append((part.key, PageRows(self.selected(part, node_type))))
             elif name == "edges":
-                members.append((part.key, PageEdges(self.edge(part, node_type))))
+                members.append((part.key, PageRows(self.edge(part, node_type))))
             else:
-                members.append((part.key, PageInfoObject(self.page_info(part))))
+                members.append((part.key, self.page_info(part)))
         return JsonObject(tuple(members))
 
     def edge(self, field: PlannedField, node_type: str) -> JsonObject:
@@ -205,9 +203,9 @@ class _Compiler:
             if part.definition is None:
                 members.append((part.key, ConstantValue(edge_type)))
             elif part.name == "cursor":
-                members.append((part.key, EdgeCursor()))
+                members.append((part.key, RowCursor()))
             else:
-                members.append((part.key, EdgeNode(self.selected(part, node_type))))
+                members.append((part.key, SameRowObject(self.selected(part, node_type))))
         return JsonObject(tuple(members))
 
     def page_info(self, field: PlannedField) -> JsonObject:
@@ -217,10 +215,8 @@ class _Compiler:
         for part in parts:
             if part.definition is None:
                 members.append((part.key, ConstantValue(info_type)))
-            elif part.name in PAGE_FLAGS:
-                members.append((part.key, PAGE_FLAGS[part.name]))
             else:
-                members.append((part.key, PAGE_CURSORS[part.name]))
+                members.append((part.key, PAGE_INFO[part.name]))
         return JsonObject(tuple(members))
 
     def node(self, field: PlannedField, global_id: str, expected: Entity | None) -> JsonValue:

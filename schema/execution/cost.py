@@ -24,14 +24,13 @@ from graphql.execution.values import VariableValues
 
 from api.settings import Settings
 from api.store.relations import BOUNDS
+from api.store.search import DEFAULT_SEARCH_SIZE
 from schema.errors import CodedError, ErrorCode
 from schema.execution.plan import OperationPlan, PlannedField
 from schema.fields import ConnectionRead, RelatedRead, RootRead
 
 BUCKET_BOUND = 100
 """What `eventCounts` is counted as: its buckets are not paged."""
-SEARCH_SIZE = 20
-"""What `search` is counted as without `first` (its default)."""
 
 
 @dataclass(frozen=True)
@@ -145,7 +144,7 @@ class _CostWalk:
             if read.name == "search":
                 self.types(arguments.get("types"))
                 first = arguments.get("first")
-                size = SEARCH_SIZE if first is None else first
+                size = DEFAULT_SEARCH_SIZE if first is None else first
                 return self.counted(parents, min(max(size, 0), self.settings.max_page_size))
             if read.name == "nodes":
                 ids = len(arguments.get("ids") or ())

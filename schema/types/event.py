@@ -20,7 +20,6 @@ from schema.enums import (
 from schema.fields import (
     RowObject,
     column,
-    connection,
     embedded,
     entity_type,
     given,
@@ -30,7 +29,7 @@ from schema.fields import (
     related,
     related_by,
 )
-from schema.pagination import Connection
+from schema.pagination import Connection, connection
 from schema.types.node import Node
 
 if TYPE_CHECKING:

@@ -12,13 +12,12 @@ from schema.enums import ParticipantKind
 from schema.fields import (
     RowObject,
     column,
-    connection,
     entity_type,
     localized_name,
     reference,
     related,
 )
-from schema.pagination import Connection
+from schema.pagination import Connection, connection
 from schema.types.common import LocalizedName
 from schema.types.node import Node
 

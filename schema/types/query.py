@@ -14,6 +14,7 @@ import strawberry
 import schema.types
 from api.store.counts import EventGroupBy as StoreEventGroupBy
 from api.store.entities import ENTITIES, SEARCHABLE, Entity
+from api.store.search import DEFAULT_SEARCH_SIZE
 from schema.context import Info
 from schema.errors import BadUserInputError
 from schema.fields import (
@@ -24,13 +25,13 @@ from schema.fields import (
     given,
     load_rows_by_id,
     root,
-    root_connection,
 )
 from schema.filters import FILTER_INPUTS, optional_store_filter
+from schema.global_ids import node_key
 from schema.ordering import ORDER_INPUTS
-from schema.pagination import Connection
+from schema.pagination import Connection, root_connection
 from schema.types.common import Bucket, RateLimit
-from schema.types.node import Node, node_key
+from schema.types.node import Node
 
 
 def _import_entity_types() -> None:
@@ -128,8 +129,6 @@ class EventGroupBy(Enum):
         description="The location's country, else the countries of the participants.",
     )
 
-
-DEFAULT_SEARCH_SIZE = 20
 
 GlobalId = Annotated[strawberry.ID | None, strawberry.argument(description="Its global ID.")]
 RequiredId = Annotated[strawberry.ID, strawberry.argument(description="Its global ID.")]

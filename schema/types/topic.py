@@ -8,8 +8,8 @@ import strawberry
 from api.store.entities import TOPIC_LABELS, Entity
 from api.store.relations import Connection as Relation
 from api.store.relations import Related
-from schema.fields import column, connection, entity_type, localized_name, reference, related
-from schema.pagination import Connection
+from schema.fields import column, entity_type, localized_name, reference, related
+from schema.pagination import Connection, connection
 from schema.types.common import LocalizedName
 from schema.types.node import Node
 

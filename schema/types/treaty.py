@@ -12,14 +12,13 @@ from schema.enums import TreatyMilestoneKind, TreatyStatus
 from schema.fields import (
     RowObject,
     column,
-    connection,
     entity_type,
     localized_name,
     reference,
     related,
     treaty_status_field,
 )
-from schema.pagination import Connection
+from schema.pagination import Connection, connection
 from schema.types.common import LocalizedName
 from schema.types.node import Node
 from schema.types.participant import Participant

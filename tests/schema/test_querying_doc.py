@@ -14,7 +14,7 @@ import pytest
 from starlette.applications import Starlette
 
 from api.settings import PROJECT_ROOT
-from schema.types.node import decode_global_id
+from schema.global_ids import decode_global_id
 from tests.schema.conftest import client_of
 
 DOCUMENTS = (PROJECT_ROOT / "README.md", PROJECT_ROOT / "docs" / "querying.md")
