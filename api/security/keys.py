@@ -29,7 +29,6 @@ KEY_PREFIX = "eg_live_"
 SECRET_BYTES = 32
 KEY_PATTERN = re.compile(r"^eg_live_[0-9a-f]{8}_[A-Za-z0-9_-]{43}$")
 PREFIX_PATTERN = re.compile(r"^eg_live_[0-9a-f]{8}$")
-PREFIX_LENGTH = len(KEY_PREFIX) + 8
 NAME_MAX_LENGTH = 100
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 # last_used_at is written at most once a minute per key, by whichever process sees it stale.

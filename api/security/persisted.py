@@ -302,8 +302,3 @@ def etag_matches(if_none_match: str | None, etag: str) -> bool:
         return False
     candidates = [candidate.strip() for candidate in if_none_match.split(",")]
     return any(candidate in {"*", etag, f"W/{etag}"} for candidate in candidates)
-
-
-def cache_headers(settings: Settings, body: bytes) -> dict[str, str]:
-    """ETag and Cache-Control for the body of a successful GET of a persisted query."""
-    return {"ETag": response_etag(body), "Cache-Control": settings.persisted_query_cache_control}

@@ -20,7 +20,6 @@ from api.security.persisted import (
     PersistedQueries,
     TrustedDocument,
     add_documents,
-    cache_headers,
     document_hash,
     etag_matches,
     list_documents,
@@ -329,13 +328,3 @@ def test_if_none_match_is_compared_weakly() -> None:
     assert not etag_matches('"other"', etag)
     assert not etag_matches(None, etag)
     assert not etag_matches("", etag)
-
-
-def test_cache_headers_carry_the_configured_cache_control() -> None:
-    body = b'{"data":{}}'
-    assert cache_headers(Settings(), body) == {
-        "ETag": response_etag(body),
-        "Cache-Control": "public, max-age=60",
-    }
-    custom = Settings(persisted_query_cache_control="public, max-age=300, s-maxage=600")
-    assert cache_headers(custom, body)["Cache-Control"] == "public, max-age=300, s-maxage=600"
