@@ -24,6 +24,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.codes import ErrorCode
 from api.db.migrations import migrations_head
 from api.db.server import to_async_url, to_asyncpg_dsn
 from api.graphql_endpoint import GraphQLEndpoint
@@ -33,7 +34,7 @@ from api.metrics import metrics_endpoint
 from api.security.access import Access
 from api.settings import Settings
 from api.store.statements import Database, close_database, open_database
-from schema.errors import MESSAGES, ErrorCode
+from schema.errors import MESSAGES
 from schema.execution.operation import Operations
 from schema.schema import build_schema
 

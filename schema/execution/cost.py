@@ -22,9 +22,10 @@ from typing import Any
 
 from graphql.execution.values import VariableValues
 
+from api.codes import ErrorCode
 from api.settings import Settings
 from api.store.relations import BOUNDS
-from schema.errors import CodedError, ErrorCode
+from schema.errors import CodedError
 from schema.execution.plan import OperationPlan, PlannedField
 from schema.fields import ConnectionRead, RelatedRead, RootRead
 

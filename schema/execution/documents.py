@@ -24,8 +24,9 @@ from graphql import (
 )
 from graphql.validation.validate import ValidationAbortedError
 
+from api.codes import ErrorCode
 from api.settings import Settings
-from schema.errors import ErrorCode, code_of
+from schema.errors import code_of
 from schema.execution.plan import inclusion_variables
 from schema.limits import limit_rules
 

@@ -26,13 +26,14 @@ import strawberry
 from graphql import GraphQLError, OperationDefinitionNode
 from graphql.execution.values import VariableValues, get_variable_values
 
+from api.codes import ErrorCode
 from api.security.access import Charge
 from api.settings import Settings
 from api.store.errors import StoreTimeoutError, StoreUnavailableError
 from api.store.reads import Store
 from api.store.statements import Database
 from schema.context import RequestContext
-from schema.errors import MESSAGES, CodedError, ErrorCode, code_of
+from schema.errors import MESSAGES, CodedError, code_of
 from schema.execution.compiler import Declined, RequestValues, compile_data
 from schema.execution.cost import QueryCost, query_cost, refusal
 from schema.execution.documents import DocumentCache, PreparedDocument
