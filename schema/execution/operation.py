@@ -26,8 +26,8 @@ import strawberry
 from graphql import GraphQLError, OperationDefinitionNode
 from graphql.execution.values import VariableValues, get_variable_values
 
+from api.charge import Charge
 from api.codes import ErrorCode
-from api.security.access import Charge
 from api.settings import Settings
 from api.store.errors import StoreTimeoutError, StoreUnavailableError
 from api.store.reads import Store
