@@ -19,8 +19,8 @@ from uuid import UUID
 
 import asyncpg
 
+from api.cache import LRUCache
 from api.security.budgets import Budget, anonymous_bucket, anonymous_budget, key_bucket, key_budget
-from api.security.cache import ExpiringCache
 from api.security.database import Queryable
 from api.security.errors import ForbiddenError, UnauthenticatedError
 from api.settings import Settings
@@ -287,7 +287,7 @@ class KeyAuthenticator:
 
     def __init__(self, settings: Settings, *, clock: Callable[[], float] = time.monotonic) -> None:
         self.settings = settings
-        self._cache: ExpiringCache[bytes, Principal | None] = ExpiringCache(
+        self._cache: LRUCache[bytes, Principal | None] = LRUCache(
             CACHED_KEYS, settings.access_cache_seconds, clock=clock
         )
 

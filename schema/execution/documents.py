@@ -8,7 +8,6 @@ than its budgets allow). Both verdicts are cached: a client resending a bad docu
 lookup.
 """
 
-from collections import OrderedDict
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
@@ -24,6 +23,7 @@ from graphql import (
 )
 from graphql.validation.validate import ValidationAbortedError
 
+from api.cache import LRUCache
 from api.codes import ErrorCode
 from api.settings import Settings
 from schema.errors import code_of
@@ -60,18 +60,13 @@ class DocumentCache:
         self.hide_suggestions = not settings.is_development
         self.limits = limit_rules(settings)
         self.rules = specified_rules
-        self.maxsize = maxsize
-        self._documents: OrderedDict[str, PreparedDocument] = OrderedDict()
+        self._documents: LRUCache[str, PreparedDocument] = LRUCache(maxsize)
 
     def prepare(self, query: str) -> PreparedDocument:
         prepared = self._documents.get(query)
-        if prepared is not None:
-            self._documents.move_to_end(query)
-            return prepared
-        prepared = self._prepare(query)
-        self._documents[query] = prepared
-        if len(self._documents) > self.maxsize:
-            self._documents.popitem(last=False)
+        if prepared is None:
+            prepared = self._prepare(query)
+            self._documents.put(query, prepared)
         return prepared
 
     def _prepare(self, query: str) -> PreparedDocument:

@@ -11,7 +11,6 @@ A plan depends on the document, the operation and the values of the `@skip`/`@in
 variables, and on nothing else: `PlanCache` keeps one per such key.
 """
 
-from collections import OrderedDict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,6 +36,7 @@ from graphql import (
 )
 from graphql.execution.values import VariableValues, get_argument_values
 
+from api.cache import LRUCache
 from schema.fields import Read, read_of
 
 INCLUSION_DIRECTIVES = ("skip", "include")
@@ -249,20 +249,8 @@ def plan_operation(
     return OperationPlan(operation, fields, planner.declined, frozenset(planner.inclusions_read))
 
 
-class PlanCache:
+class PlanCache(LRUCache[Hashable, OperationPlan]):
     """Plans by (document text, operation name, inclusion-variable values), least recent out."""
 
     def __init__(self, maxsize: int = 1_024) -> None:
-        self.maxsize = maxsize
-        self._plans: OrderedDict[Hashable, OperationPlan] = OrderedDict()
-
-    def get(self, key: Hashable) -> OperationPlan | None:
-        plan = self._plans.get(key)
-        if plan is not None:
-            self._plans.move_to_end(key)
-        return plan
-
-    def put(self, key: Hashable, plan: OperationPlan) -> None:
-        self._plans[key] = plan
-        if len(self._plans) > self.maxsize:
-            self._plans.popitem(last=False)
+        super().__init__(maxsize)
