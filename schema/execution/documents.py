@@ -16,12 +16,14 @@ from graphql import (
     DocumentNode,
     GraphQLError,
     GraphQLSchema,
+    Lexer,
     OperationDefinitionNode,
+    Source,
+    TokenKind,
     parse,
     specified_rules,
     validate,
 )
-from graphql.validation.validate import ValidationAbortedError
 
 from api.cache import LRUCache
 from api.codes import ErrorCode
@@ -29,9 +31,6 @@ from api.settings import Settings
 from schema.errors import code_of
 from schema.execution.plan import inclusion_variables
 from schema.limits import limit_rules
-
-# graphql-core reports the token limit as a syntax error; this is its wording.
-TOKEN_LIMIT_MESSAGE = "Document contains more than"
 
 
 @dataclass(frozen=True)
@@ -73,7 +72,7 @@ class DocumentCache:
         try:
             document = parse(query, max_tokens=self.max_tokens)
         except GraphQLError as error:
-            too_long = TOKEN_LIMIT_MESSAGE in error.message
+            too_long = over_token_limit(query, error, self.max_tokens)
             code = ErrorCode.QUERY_TOO_COMPLEX if too_long else ErrorCode.GRAPHQL_PARSE_FAILED
             error.extensions = {"code": code.value}
             return PreparedDocument(None, (error,))
@@ -97,9 +96,44 @@ class DocumentCache:
         )
         for problem in errors:
             if code_of(problem) is None:
-                aborted = isinstance(problem, ValidationAbortedError)
+                # Each rule points at the nodes it finds fault with; only graphql-core giving up
+                # (more than `max_errors`, fragments nested too deeply, more work than its
+                # budgets) points at none.
                 code = (
-                    ErrorCode.QUERY_TOO_COMPLEX if aborted else ErrorCode.GRAPHQL_VALIDATION_FAILED
+                    ErrorCode.GRAPHQL_VALIDATION_FAILED
+                    if problem.nodes
+                    else ErrorCode.QUERY_TOO_COMPLEX
                 )
                 problem.extensions = {"code": code.value}
         return errors
+
+
+def over_token_limit(query: str, error: GraphQLError, max_tokens: int) -> bool:
+    """Whether `parse(query, max_tokens=…)` failed with `error` at its token limit rather than
+    at a syntax error: more than `max_tokens` tokens begin where it stopped or before (comments
+    count, as the parser counts them). graphql-core raises both as syntax errors; this tells them
+    apart by position, with its public lexer, reading no further than the limit."""
+    if not error.positions:
+        return False
+    stop = min(error.positions)
+    lexer = Lexer(Source(query))
+    counted = 0
+    previous = lexer.token
+    try:
+        while True:
+            token = lexer.advance()
+            # The lexer returns the next token that is not a comment; the comments it skipped
+            # are chained between the two.
+            skipped = previous.next
+            while skipped is not None:
+                if skipped.kind is TokenKind.EOF or skipped.start > stop:
+                    return False
+                counted += 1
+                if counted > max_tokens:
+                    return True
+                if skipped is token:
+                    break
+                skipped = skipped.next
+            previous = token
+    except GraphQLError:
+        return False
