@@ -12,6 +12,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
+from typing import Any
 
 from sqlalchemy.engine import URL
 from starlette.applications import Starlette
@@ -24,6 +25,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.codes import ErrorCode
 from api.db.migrations import migrations_head
 from api.db.server import to_async_url, to_asyncpg_dsn
 from api.graphql_endpoint import GraphQLEndpoint
@@ -33,7 +35,7 @@ from api.metrics import metrics_endpoint
 from api.security.access import Access
 from api.settings import Settings
 from api.store.statements import Database, close_database, open_database
-from schema.errors import MESSAGES, ErrorCode
+from schema.errors import MESSAGES
 from schema.execution.operation import Operations
 from schema.schema import build_schema
 
@@ -119,26 +121,52 @@ async def unexpected_error(request: Request, error: Exception) -> Response:
     )
 
 
-class JSONRefusalCORSMiddleware(CORSMiddleware):
-    """Starlette's CORS, with a refused preflight (an origin not allowed) answered as every
-    other error is rather than in plain text."""
+class JSONRefusalCORS:
+    """Starlette's `CORSMiddleware`, wrapped so that a preflight it refuses (in plain text) is
+    answered as every other error is: JSON with a code, FORBIDDEN for an origin not allowed,
+    BAD_USER_INPUT for a method or headers not allowed. Its `Access-Control-*` headers stay."""
 
-    def preflight_response(self, request_headers: Headers) -> Response:
-        response = super().preflight_response(request_headers)
-        if response.status_code == 200:
-            return response
-        headers = {
+    def __init__(self, app: ASGIApp, /, **options: Any) -> None:
+        self.cors = CORSMiddleware(app, **options)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers = Headers(scope=scope) if scope["type"] == "http" else None
+        origin = headers.get("origin") if headers is not None else None
+        if (
+            headers is None
+            or origin is None
+            or scope["method"] != "OPTIONS"
+            or "access-control-request-method" not in headers
+        ):
+            await self.cors(scope, receive, send)
+            return
+        refusal: Message | None = None
+
+        async def answer_or_hold(message: Message) -> None:
+            nonlocal refusal
+            if message["type"] == "http.response.start" and message["status"] != 200:
+                refusal = message
+            if refusal is None:
+                await send(message)
+
+        await self.cors(scope, receive, answer_or_hold)
+        if refusal is None:
+            return
+        kept = {
             name: value
-            for name, value in response.headers.items()
-            if name.lower().startswith("access-control-")
+            for name, value in Headers(raw=refusal["headers"]).items()
+            if name.startswith("access-control-")
         }
-        refused = bytes(response.body).decode().removeprefix("Disallowed CORS ").split(", ")
-        if "origin" in refused:
-            origin = request_headers["origin"]
+        if not self.cors.is_allowed_origin(origin):
             message = f"The origin {origin} may not call this API from a browser."
-            return error_response(403, message, ErrorCode.FORBIDDEN, headers)
-        message = f"This preflight asks for what the API does not allow: {', '.join(refused)}."
-        return error_response(400, message, ErrorCode.BAD_USER_INPUT, headers)
+            response = error_response(403, message, ErrorCode.FORBIDDEN, kept)
+        else:
+            requested = headers["access-control-request-method"]
+            if "access-control-request-headers" in headers:
+                requested += f" with headers {headers['access-control-request-headers']}"
+            message = f"This preflight asks for what the API does not allow: {requested}."
+            response = error_response(400, message, ErrorCode.BAD_USER_INPUT, kept)
+        await response(scope, receive, send)
 
 
 async def graphql_endpoint(request: Request) -> Response:
@@ -223,7 +251,7 @@ def create_app(
         middleware=[
             Middleware(RequestIdMiddleware),
             Middleware(
-                JSONRefusalCORSMiddleware,
+                JSONRefusalCORS,
                 allow_origins=settings.allowed_origins,
                 allow_methods=["GET", "POST"],
                 allow_headers=["*"],

@@ -462,7 +462,7 @@ def queries_add(
     from graphql import parse, validate
 
     from api.security.persisted import DocumentInputError, add_documents, split_operations
-    from schema.schema import build_schema
+    from schema.schema import build_schema, graphql_core_schema
 
     try:
         documents = split_operations(file.read_text(encoding="utf-8"))
@@ -471,7 +471,7 @@ def queries_add(
     except DocumentInputError as error:
         raise fail(f"{file}: {error}") from error
     # An operation the schema refuses would only ever be refused: register none of the file.
-    graphql_schema = build_schema()._schema
+    graphql_schema = graphql_core_schema(build_schema())
     problems = [
         f"{document.operation_name or 'the operation'}: {problem.message}"
         for document in documents

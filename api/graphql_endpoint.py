@@ -22,6 +22,7 @@ import orjson
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
+from api.codes import ErrorCode
 from api.logs import RequestFields
 from api.metrics import (
     OperationKind,
@@ -36,7 +37,7 @@ from api.security.keys import Principal
 from api.security.persisted import etag_matches, requested_hash, response_etag
 from api.settings import Settings
 from api.store.errors import StoreError
-from schema.errors import MESSAGES, CodedError, ErrorCode, code_of_exception
+from schema.errors import MESSAGES, CodedError, code_of_exception
 from schema.execution.operation import GraphQLRequest, Operations, Outcome, request_error_body
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -246,9 +247,9 @@ class GraphQLEndpoint:
             if isinstance(error, RateLimitedError):
                 record_rate_limited(principal.name if principal else "unknown")
             response = error_response(
-                error.status, error.message, ErrorCode(error.code), media_type, **error.headers
+                error.status, error.message, error.code, media_type, **error.headers
             )
-            self._record(request, response, None, principal, request_id, started, error.code)
+            self._record(request, response, None, principal, request_id, started, error.code.value)
             return response
         response = self._response(request, parameters, outcome, media_type)
         self._record(request, response, outcome, principal, request_id, started)

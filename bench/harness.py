@@ -28,9 +28,10 @@ OUT = PROJECT_ROOT / "bench" / "out"
 MIGRATIONS = PROJECT_ROOT / "alembic"
 STATEMENTS_PER_EVENT = 10
 # What a generated corpus, and then a loaded database, depend on besides the arguments.
-GENERATOR_FILES = tuple(
-    PROJECT_ROOT / "api" / path
-    for path in ("fixtures/generate.py", "fixtures/models.py", "vocabulary.py")
+GENERATOR_FILES = (
+    *sorted((PROJECT_ROOT / "api" / "fixtures" / "generate").glob("*.py")),
+    PROJECT_ROOT / "api" / "fixtures" / "models.py",
+    PROJECT_ROOT / "api" / "vocabulary.py",
 )
 LOADED_FILES = (
     *sorted((MIGRATIONS / "versions").glob("*.py")),

@@ -1,4 +1,4 @@
-"""The error codes of the contract, the errors that carry them, and how any error gets one.
+"""The errors that carry a contract code (`api.codes.ErrorCode`), and how any error gets one.
 
 Every error of a response has `extensions.code`. Errors raised on purpose carry theirs
 (`CodedError`); the store's errors map to one each (`code_of_exception`); anything else is
@@ -6,31 +6,13 @@ unexpected: logged in full with the request id, and masked as INTERNAL_SERVER_ER
 """
 
 import logging
-from enum import Enum
 
 from graphql import GraphQLError
 
+from api.codes import ErrorCode
 from api.store.errors import StoreInputError, StoreTimeoutError, StoreUnavailableError
 
 log = logging.getLogger(__name__)
-
-
-class ErrorCode(Enum):
-    """The values of `extensions.code` listed by the contract."""
-
-    BAD_USER_INPUT = "BAD_USER_INPUT"
-    GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
-    GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
-    UNAUTHENTICATED = "UNAUTHENTICATED"
-    FORBIDDEN = "FORBIDDEN"
-    NOT_FOUND = "NOT_FOUND"
-    PERSISTED_QUERY_NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"
-    """Apollo's automatic persisted queries: send the query text with its hash."""
-    QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
-    RATE_LIMITED = "RATE_LIMITED"
-    TIMEOUT = "TIMEOUT"
-    SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
-    INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
 
 
 class CodedError(GraphQLError):

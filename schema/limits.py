@@ -29,8 +29,8 @@ from graphql import (
 )
 from graphql.language.visitor import BREAK, VisitorAction
 
+from api.codes import ErrorCode
 from api.settings import Settings
-from schema.errors import ErrorCode
 
 
 def _too_complex(message: str, nodes: list[Node] | None = None) -> GraphQLError:

@@ -1,7 +1,7 @@
 """The exposed schema: the root Query and the Date/DateTime scalars."""
 
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, GraphQLSchema
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
@@ -30,3 +30,15 @@ def build_schema() -> EventgraphSchema:
         extensions=create_extensions(),
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
     )
+
+
+def graphql_core_schema(schema: strawberry.Schema) -> GraphQLSchema:
+    """graphql-core's schema under a Strawberry schema, which the compiled path plans, validates
+    and coerces against.
+
+    Strawberry (0.341) offers no public accessor for it, only the attribute `_schema`: this is
+    the one place the project reads it, so that a Strawberry upgrade that renames it breaks here
+    alone.
+    """
+    core: GraphQLSchema = schema._schema
+    return core

@@ -8,6 +8,7 @@ from sqlalchemy.engine import URL, Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from alembic import command
+from api.db.server import to_async_url
 from api.settings import Settings
 
 
@@ -53,6 +54,4 @@ def resolve_url_for_command_line() -> str:
             "the alembic command needs EVENTGRAPH_DATABASE_URL; "
             "use `eventgraph migrate` for the embedded database"
         )
-    from api.db.server import to_async_url
-
     return to_async_url(settings.database_url).render_as_string(hide_password=False)

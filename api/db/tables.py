@@ -493,6 +493,3 @@ trusted_documents = Table(
     ),
     comment="registered operations: what runs in trusted-documents mode, by the hash clients send",
 )
-
-# The tables whose rows are entities: timestamps, a deletion log, and a global ID.
-ENTITY_TABLES: tuple[Table, ...] = (sources, participants, topics, treaties, events, statements)

@@ -9,9 +9,9 @@ others), and, once the query's cost is known, `charge` (the shared budget: RATE_
 
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from api.charge import Charge
 from api.security.budgets import Debit, debit
 from api.security.database import Queryable
 from api.security.errors import RateLimitedError
@@ -20,28 +20,16 @@ from api.security.persisted import PersistedQueries, registered_only
 from api.settings import Settings
 
 
-@dataclass(frozen=True)
-class Charge:
-    """What a request's cost took from its client's budget."""
-
-    cost: int
-    limit: int
-    remaining: int
-    reset_at: datetime
-    restore_per_second: float
-    headers: Mapping[str, str]
-
-    @staticmethod
-    def of(debit_: Debit, principal: Principal) -> "Charge":
-        return Charge(
-            cost=debit_.cost,
-            limit=debit_.limit,
-            remaining=debit_.remaining,
-            reset_at=datetime.now(UTC).replace(microsecond=0)
-            + timedelta(seconds=debit_.reset_seconds),
-            restore_per_second=principal.budget.restore_per_second,
-            headers=debit_.headers(),
-        )
+def charge_of(debit_: Debit, principal: Principal) -> Charge:
+    """The charge a debit of `principal`'s budget made."""
+    return Charge(
+        cost=debit_.cost,
+        limit=debit_.limit,
+        remaining=debit_.remaining,
+        reset_at=datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=debit_.reset_seconds),
+        restore_per_second=principal.budget.restore_per_second,
+        headers=debit_.headers(),
+    )
 
 
 class Access:
@@ -105,4 +93,4 @@ class Access:
                 + (f" and will hold enough in {wait} s." if wait is not None else ".")
             )
             raise RateLimitedError(message, headers=answer.headers())
-        return Charge.of(answer, principal)
+        return charge_of(answer, principal)

@@ -1,18 +1,20 @@
 """The refusals of api.security, each with the `extensions.code` and HTTP status to answer with.
 
-The codes are values of `schema.errors.ErrorCode` (a test keeps them so), except
-PERSISTED_QUERY_NOT_FOUND, which Apollo's persisted-query protocol fixes and clients look for.
+The codes are members of `api.codes.ErrorCode`, the one list of the contract (with
+PERSISTED_QUERY_NOT_FOUND, which Apollo's persisted-query protocol fixes and clients look for).
 """
 
 from collections.abc import Mapping
 from typing import ClassVar
+
+from api.codes import ErrorCode
 
 
 class AccessError(Exception):
     """A request refused before it runs. The HTTP layer answers `status` with one GraphQL error
     carrying `message` and `extensions.code`, plus `headers`."""
 
-    code: ClassVar[str]
+    code: ClassVar[ErrorCode]
     status: ClassVar[int]
 
     def __init__(self, message: str, headers: Mapping[str, str] | None = None) -> None:
@@ -25,7 +27,7 @@ class UnauthenticatedError(AccessError):
     """No usable API key: a malformed Authorization header, an unknown or revoked key, or none
     where one is required."""
 
-    code = "UNAUTHENTICATED"
+    code = ErrorCode.UNAUTHENTICATED
     status = 401
 
     def __init__(self, message: str) -> None:
@@ -35,28 +37,28 @@ class UnauthenticatedError(AccessError):
 class ForbiddenError(AccessError):
     """A known caller asking for what its scopes, or trusted-documents mode, do not allow."""
 
-    code = "FORBIDDEN"
+    code = ErrorCode.FORBIDDEN
     status = 403
 
 
 class RateLimitedError(AccessError):
     """The caller's budget cannot pay for this request now."""
 
-    code = "RATE_LIMITED"
+    code = ErrorCode.RATE_LIMITED
     status = 429
 
 
 class AccessInputError(AccessError):
     """A malformed persisted-query request: bad version or hash, or a hash not of the query."""
 
-    code = "BAD_USER_INPUT"
+    code = ErrorCode.BAD_USER_INPUT
     status = 400
 
 
 class PersistedQueryNotFoundError(AccessError):
     """Apollo's signal to send the query text with its hash: status 200, never cached."""
 
-    code = "PERSISTED_QUERY_NOT_FOUND"
+    code = ErrorCode.PERSISTED_QUERY_NOT_FOUND
     status = 200
 
     def __init__(self) -> None:

@@ -19,8 +19,8 @@ from uuid import UUID
 
 import asyncpg
 
+from api.cache import LRUCache
 from api.security.budgets import Budget, anonymous_bucket, anonymous_budget, key_bucket, key_budget
-from api.security.cache import ExpiringCache
 from api.security.database import Queryable
 from api.security.errors import ForbiddenError, UnauthenticatedError
 from api.settings import Settings
@@ -29,7 +29,6 @@ KEY_PREFIX = "eg_live_"
 SECRET_BYTES = 32
 KEY_PATTERN = re.compile(r"^eg_live_[0-9a-f]{8}_[A-Za-z0-9_-]{43}$")
 PREFIX_PATTERN = re.compile(r"^eg_live_[0-9a-f]{8}$")
-PREFIX_LENGTH = len(KEY_PREFIX) + 8
 NAME_MAX_LENGTH = 100
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 # last_used_at is written at most once a minute per key, by whichever process sees it stale.
@@ -288,7 +287,7 @@ class KeyAuthenticator:
 
     def __init__(self, settings: Settings, *, clock: Callable[[], float] = time.monotonic) -> None:
         self.settings = settings
-        self._cache: ExpiringCache[bytes, Principal | None] = ExpiringCache(
+        self._cache: LRUCache[bytes, Principal | None] = LRUCache(
             CACHED_KEYS, settings.access_cache_seconds, clock=clock
         )
 

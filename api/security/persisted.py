@@ -33,7 +33,7 @@ from graphql import (
     print_ast,
 )
 
-from api.security.cache import ExpiringCache
+from api.cache import LRUCache
 from api.security.database import Queryable
 from api.security.errors import AccessInputError, ForbiddenError, PersistedQueryNotFoundError
 from api.security.keys import Principal, Scope
@@ -223,11 +223,11 @@ class PersistedQueries:
     the cache of trusted documents."""
 
     def __init__(self, settings: Settings, *, clock: Callable[[], float] = time.monotonic) -> None:
-        self._automatic: ExpiringCache[str, str] = ExpiringCache(
+        self._automatic: LRUCache[str, str] = LRUCache(
             settings.persisted_query_store_bytes,
             weigh=lambda text: len(text.encode()) + ENTRY_OVERHEAD_BYTES,
         )
-        self._trusted: ExpiringCache[str, str | None] = ExpiringCache(
+        self._trusted: LRUCache[str, str | None] = LRUCache(
             CACHED_DOCUMENTS, settings.access_cache_seconds, clock=clock
         )
 
@@ -302,8 +302,3 @@ def etag_matches(if_none_match: str | None, etag: str) -> bool:
         return False
     candidates = [candidate.strip() for candidate in if_none_match.split(",")]
     return any(candidate in {"*", etag, f"W/{etag}"} for candidate in candidates)
-
-
-def cache_headers(settings: Settings, body: bytes) -> dict[str, str]:
-    """ETag and Cache-Control for the body of a successful GET of a persisted query."""
-    return {"ETag": response_etag(body), "Cache-Control": settings.persisted_query_cache_control}

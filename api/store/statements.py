@@ -8,7 +8,6 @@ which the read's values fill `$1, $2, …`; asyncpg prepares each text once per 
 import asyncio
 import itertools
 import re
-from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Hashable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
 
+from api.cache import LRUCache
 from api.store.errors import StoreTimeoutError, StoreUnavailableError
 
 DIALECT: Dialect = asyncpg_dialect.dialect()  # type: ignore[no-untyped-call]
@@ -89,19 +89,16 @@ class StatementCache:
 
     def __init__(self, maxsize: int) -> None:
         self.maxsize = maxsize
-        self._statements: OrderedDict[Hashable, CompiledStatement] = OrderedDict()
+        self._statements: LRUCache[Hashable, CompiledStatement] = LRUCache(maxsize)
         self.compiled = 0
 
     def get(self, shape: Hashable, build: Callable[[], ClauseElement]) -> CompiledStatement:
         statement = self._statements.get(shape)
         if statement is not None:
-            self._statements.move_to_end(shape)
             return statement
         statement = compile_statement(build())
         self.compiled += 1
-        self._statements[shape] = statement
-        if len(self._statements) > self.maxsize:
-            self._statements.popitem(last=False)
+        self._statements.put(shape, statement)
         return statement
 
 

@@ -22,10 +22,11 @@ from typing import Any
 
 from graphql.execution.values import VariableValues
 
+from api.codes import ErrorCode
 from api.settings import Settings
 from api.store.relations import BOUNDS
 from api.store.search import DEFAULT_SEARCH_SIZE
-from schema.errors import CodedError, ErrorCode
+from schema.errors import CodedError
 from schema.execution.plan import OperationPlan, PlannedField
 from schema.fields import ConnectionRead, RelatedRead, RootRead
 

@@ -8,7 +8,6 @@ than its budgets allow). Both verdicts are cached: a client resending a bad docu
 lookup.
 """
 
-from collections import OrderedDict
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
@@ -17,20 +16,21 @@ from graphql import (
     DocumentNode,
     GraphQLError,
     GraphQLSchema,
+    Lexer,
     OperationDefinitionNode,
+    Source,
+    TokenKind,
     parse,
     specified_rules,
     validate,
 )
-from graphql.validation.validate import ValidationAbortedError
 
+from api.cache import LRUCache
+from api.codes import ErrorCode
 from api.settings import Settings
-from schema.errors import ErrorCode, code_of
+from schema.errors import code_of
 from schema.execution.plan import inclusion_variables
 from schema.limits import limit_rules
-
-# graphql-core reports the token limit as a syntax error; this is its wording.
-TOKEN_LIMIT_MESSAGE = "Document contains more than"
 
 
 @dataclass(frozen=True)
@@ -59,25 +59,20 @@ class DocumentCache:
         self.hide_suggestions = not settings.is_development
         self.limits = limit_rules(settings)
         self.rules = specified_rules
-        self.maxsize = maxsize
-        self._documents: OrderedDict[str, PreparedDocument] = OrderedDict()
+        self._documents: LRUCache[str, PreparedDocument] = LRUCache(maxsize)
 
     def prepare(self, query: str) -> PreparedDocument:
         prepared = self._documents.get(query)
-        if prepared is not None:
-            self._documents.move_to_end(query)
-            return prepared
-        prepared = self._prepare(query)
-        self._documents[query] = prepared
-        if len(self._documents) > self.maxsize:
-            self._documents.popitem(last=False)
+        if prepared is None:
+            prepared = self._prepare(query)
+            self._documents.put(query, prepared)
         return prepared
 
     def _prepare(self, query: str) -> PreparedDocument:
         try:
             document = parse(query, max_tokens=self.max_tokens)
         except GraphQLError as error:
-            too_long = TOKEN_LIMIT_MESSAGE in error.message
+            too_long = over_token_limit(query, error, self.max_tokens)
             code = ErrorCode.QUERY_TOO_COMPLEX if too_long else ErrorCode.GRAPHQL_PARSE_FAILED
             error.extensions = {"code": code.value}
             return PreparedDocument(None, (error,))
@@ -101,9 +96,44 @@ class DocumentCache:
         )
         for problem in errors:
             if code_of(problem) is None:
-                aborted = isinstance(problem, ValidationAbortedError)
+                # Each rule points at the nodes it finds fault with; only graphql-core giving up
+                # (more than `max_errors`, fragments nested too deeply, more work than its
+                # budgets) points at none.
                 code = (
-                    ErrorCode.QUERY_TOO_COMPLEX if aborted else ErrorCode.GRAPHQL_VALIDATION_FAILED
+                    ErrorCode.GRAPHQL_VALIDATION_FAILED
+                    if problem.nodes
+                    else ErrorCode.QUERY_TOO_COMPLEX
                 )
                 problem.extensions = {"code": code.value}
         return errors
+
+
+def over_token_limit(query: str, error: GraphQLError, max_tokens: int) -> bool:
+    """Whether `parse(query, max_tokens=…)` failed with `error` at its token limit rather than
+    at a syntax error: more than `max_tokens` tokens begin where it stopped or before (comments
+    count, as the parser counts them). graphql-core raises both as syntax errors; this tells them
+    apart by position, with its public lexer, reading no further than the limit."""
+    if not error.positions:
+        return False
+    stop = min(error.positions)
+    lexer = Lexer(Source(query))
+    counted = 0
+    previous = lexer.token
+    try:
+        while True:
+            token = lexer.advance()
+            # The lexer returns the next token that is not a comment; the comments it skipped
+            # are chained between the two.
+            skipped = previous.next
+            while skipped is not None:
+                if skipped.kind is TokenKind.EOF or skipped.start > stop:
+                    return False
+                counted += 1
+                if counted > max_tokens:
+                    return True
+                if skipped is token:
+                    break
+                skipped = skipped.next
+            previous = token
+    except GraphQLError:
+        return False

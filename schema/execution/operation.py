@@ -26,17 +26,19 @@ import strawberry
 from graphql import GraphQLError, OperationDefinitionNode
 from graphql.execution.values import VariableValues, get_variable_values
 
-from api.security.access import Charge
+from api.charge import Charge
+from api.codes import ErrorCode
 from api.settings import Settings
 from api.store.errors import StoreTimeoutError, StoreUnavailableError
 from api.store.reads import Store
 from api.store.statements import Database
 from schema.context import RequestContext
-from schema.errors import MESSAGES, CodedError, ErrorCode, code_of
+from schema.errors import MESSAGES, CodedError, code_of
 from schema.execution.compiler import Declined, RequestValues, compile_data
 from schema.execution.cost import QueryCost, query_cost, refusal
 from schema.execution.documents import DocumentCache, PreparedDocument
 from schema.execution.plan import OperationPlan, PlanCache, plan_operation
+from schema.schema import graphql_core_schema
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +102,7 @@ class Operations:
 
     def __init__(self, schema: strawberry.Schema, settings: Settings, database: Database) -> None:
         self.schema = schema
-        self.graphql_schema = schema._schema
+        self.graphql_schema = graphql_core_schema(schema)
         self.settings = settings
         self.database = database
         self.documents = DocumentCache(self.graphql_schema, settings)
@@ -194,7 +196,7 @@ class Operations:
         )
         plan = self.plans.get(key)
         if plan is None:
-            plan = plan_operation(self.graphql_schema, prepared.document, operation, coerced)
+            plan = plan_operation(self.schema, prepared.document, operation, coerced)
             self.plans.put(key, plan)
             if plan.declined is not None:
                 log.info("the compiled path declines %s: %s", request.operation_name, plan.declined)

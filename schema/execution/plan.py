@@ -11,11 +11,11 @@ A plan depends on the document, the operation and the values of the `@skip`/`@in
 variables, and on nothing else: `PlanCache` keeps one per such key.
 """
 
-from collections import OrderedDict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import strawberry
 from graphql import (
     BooleanValueNode,
     DirectiveNode,
@@ -26,7 +26,6 @@ from graphql import (
     GraphQLAbstractType,
     GraphQLField,
     GraphQLObjectType,
-    GraphQLSchema,
     InlineFragmentNode,
     OperationDefinitionNode,
     SelectionSetNode,
@@ -37,7 +36,9 @@ from graphql import (
 )
 from graphql.execution.values import VariableValues, get_argument_values
 
+from api.cache import LRUCache
 from schema.fields import Read, read_of
+from schema.schema import graphql_core_schema
 
 INCLUSION_DIRECTIVES = ("skip", "include")
 """In the order graphql-core evaluates them."""
@@ -131,11 +132,13 @@ def inclusion_variables(document: DocumentNode) -> tuple[str, ...]:
 class _Planner:
     def __init__(
         self,
-        schema: GraphQLSchema,
+        schema: strawberry.Schema,
         document: DocumentNode,
         variables: Mapping[str, Any],
     ) -> None:
-        self.schema = schema
+        self.declarations = schema
+        """Where each field's Strawberry definition, and so its declared read, is looked up."""
+        self.schema = graphql_core_schema(schema)
         self.variables = variables
         self.fragments = {
             definition.name.value: definition
@@ -211,7 +214,7 @@ class _Planner:
             self.declined = self.declined or f"introspection ({name})"
             return PlannedField(key, name, parent, None, nodes[0], None, None)
         definition = parent.fields[name]
-        strawberry_field = (definition.extensions or {}).get("strawberry-definition")
+        strawberry_field = self.declarations.get_field_for_type(name, parent.name)
         read = read_of(strawberry_field) if strawberry_field is not None else None
         if read is None:
             self.declined = self.declined or f"{parent.name}.{name} has no declared read"
@@ -234,14 +237,14 @@ class _Planner:
 
 
 def plan_operation(
-    schema: GraphQLSchema,
+    schema: strawberry.Schema,
     document: DocumentNode,
     operation: OperationDefinitionNode,
     variables: Mapping[str, Any],
 ) -> OperationPlan:
     """The plan of `operation`; `variables` are read for `@skip`/`@include` only."""
     planner = _Planner(schema, document, variables)
-    root_type = schema.query_type
+    root_type = planner.schema.query_type
     assert root_type is not None
     if operation.operation.value != "query":
         return OperationPlan(operation, (), f"a {operation.operation.value}")
@@ -249,20 +252,8 @@ def plan_operation(
     return OperationPlan(operation, fields, planner.declined, frozenset(planner.inclusions_read))
 
 
-class PlanCache:
+class PlanCache(LRUCache[Hashable, OperationPlan]):
     """Plans by (document text, operation name, inclusion-variable values), least recent out."""
 
     def __init__(self, maxsize: int = 1_024) -> None:
-        self.maxsize = maxsize
-        self._plans: OrderedDict[Hashable, OperationPlan] = OrderedDict()
-
-    def get(self, key: Hashable) -> OperationPlan | None:
-        plan = self._plans.get(key)
-        if plan is not None:
-            self._plans.move_to_end(key)
-        return plan
-
-    def put(self, key: Hashable, plan: OperationPlan) -> None:
-        self._plans[key] = plan
-        if len(self._plans) > self.maxsize:
-            self._plans.popitem(last=False)
+        super().__init__(maxsize)

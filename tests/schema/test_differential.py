@@ -58,14 +58,14 @@ from bench.documents import read_document
 from bench.requests import HEAVY_QUERY
 from bench.variables import choose_cases
 from schema.execution.operation import Operations
-from schema.schema import build_schema
+from schema.schema import build_schema, graphql_core_schema
 from tests.schema.conftest import loaded_database, serving
 from tests.schema.differential import Case, Comparison, Known, compare, plain, with_variables
 from tests.schema.differential_corpus import CASES, ERROR_CASES, INTROSPECTION_CASES, WALKS, Walk
 from tests.schema.test_generated_queries import SCALARS
 from tests.schema.test_querying_doc import documented_examples
 
-SCHEMA: GraphQLSchema = build_schema()._schema
+SCHEMA: GraphQLSchema = graphql_core_schema(build_schema())
 GENERATED_EVENTS = 300
 GENERATED_SEED = 7
 INTERNAL = b'"INTERNAL_SERVER_ERROR"'

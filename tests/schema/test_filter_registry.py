@@ -23,9 +23,9 @@ from api.store.entities import (
 )
 from api.store.filters import OPERATORS, QUANTIFIERS
 from schema.filters import FILTER_INPUTS
-from schema.schema import build_schema
+from schema.schema import build_schema, graphql_core_schema
 
-SCHEMA = build_schema()._schema
+SCHEMA = graphql_core_schema(build_schema())
 ENTITY_FILTERS = {entity: f"{entity.name.capitalize()}Filter" for entity in Entity}
 
 

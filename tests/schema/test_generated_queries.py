@@ -11,8 +11,8 @@ from hypothesis_graphql import nodes
 from sqlalchemy.engine import URL
 from starlette.applications import Starlette
 
+from api.codes import ErrorCode
 from api.settings import Settings
-from schema.errors import ErrorCode
 from schema.schema import build_schema
 from tests.schema.conftest import SEED, client_of, loaded_database, serving
 

@@ -21,7 +21,7 @@ from graphql import (
     build_schema as build_sdl_schema,
 )
 
-from schema.schema import build_schema
+from schema.schema import build_schema, graphql_core_schema
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 COMMITTED = REPOSITORY / "schema" / "schema.graphql"
@@ -30,7 +30,7 @@ SCHEMA_IN_GIT = "schema/schema.graphql"
 
 @pytest.fixture(scope="module")
 def exposed() -> GraphQLSchema:
-    return build_schema()._schema
+    return graphql_core_schema(build_schema())
 
 
 def test_the_committed_schema_is_the_exposed_one() -> None:

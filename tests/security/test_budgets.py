@@ -10,7 +10,6 @@ import asyncpg
 import pytest
 from sqlalchemy.engine import URL
 
-from api.db.engine import create_engine
 from api.db.server import to_asyncpg_dsn
 from api.security.budgets import (
     Budget,
@@ -22,8 +21,8 @@ from api.security.budgets import (
     key_budget,
     prune_buckets,
 )
-from api.security.database import EngineSource
 from api.settings import Settings
+from api.store.statements import close_database, open_database
 from tests.security.conftest import StatementLog
 
 # Refills too slowly to matter within a test: a bucket then grants exactly its capacity.
@@ -153,17 +152,18 @@ async def test_concurrent_debits_in_one_process_never_overspend(database_url: UR
             await connection.close()
 
 
-async def test_a_pool_or_the_app_engine_serves_as_a_source(database_url: URL) -> None:
+async def test_a_pool_or_the_apps_database_serves_as_a_source(database_url: URL) -> None:
     budget = Budget(10, NO_REFILL)
-    pool = await asyncpg.create_pool(to_asyncpg_dsn(database_url), min_size=1, max_size=2)
-    engine = create_engine(database_url, Settings())
+    dsn = to_asyncpg_dsn(database_url)
+    pool = await asyncpg.create_pool(dsn, min_size=1, max_size=2)
+    database = await open_database(dsn, pool_size=2, statement_timeout_ms=5_000, acquire_timeout=5)
     try:
         assert (await debit(pool, "key:a", budget, 4)).remaining == 6
-        assert (await debit(EngineSource(engine), "key:a", budget, 4)).remaining == 2
+        assert (await debit(database.hand_written, "key:a", budget, 4)).remaining == 2
         assert not (await debit(pool, "key:a", budget, 4)).allowed
     finally:
         await pool.close()
-        await engine.dispose()
+        await close_database(database)
 
 
 # ---------------------------------------------------------------- two OS processes

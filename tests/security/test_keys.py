@@ -5,10 +5,10 @@ from uuid import UUID
 
 import asyncpg
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.engine import URL
 
+from api.db.server import to_asyncpg_dsn
 from api.security.budgets import Budget
-from api.security.database import EngineSource
 from api.security.errors import ForbiddenError, UnauthenticatedError
 from api.security.keys import (
     KEY_PATTERN,
@@ -25,6 +25,7 @@ from api.security.keys import (
     revoke_key,
 )
 from api.settings import Environment, Settings
+from api.store.statements import close_database, open_database
 from tests.security.conftest import ManualClock, StatementLog
 
 SETTINGS = Settings(environment=Environment.DEVELOPMENT, access_cache_seconds=5)
@@ -339,10 +340,16 @@ async def test_scopes_decide_what_a_key_may_do(connection: asyncpg.Connection) -
     authorize(administering, Scope.READ)  # admin includes read
 
 
-async def test_the_app_engine_serves_as_a_source(engine: AsyncEngine) -> None:
-    source = EngineSource(engine)
-    created = await create_key(source, "via the engine", [Scope.READ])
-    principal = await KeyAuthenticator(SETTINGS).authenticate(source, created.secret)
-    assert principal is not None
-    assert principal.name == "via the engine"
-    assert [key.name for key in await list_keys(source)] == ["via the engine"]
+async def test_the_apps_database_serves_as_a_source(database_url: URL) -> None:
+    database = await open_database(
+        to_asyncpg_dsn(database_url), pool_size=2, statement_timeout_ms=5_000, acquire_timeout=5
+    )
+    source = database.hand_written
+    try:
+        created = await create_key(source, "via the app's pool", [Scope.READ])
+        principal = await KeyAuthenticator(SETTINGS).authenticate(source, created.secret)
+        assert principal is not None
+        assert principal.name == "via the app's pool"
+        assert [key.name for key in await list_keys(source)] == ["via the app's pool"]
+    finally:
+        await close_database(database)

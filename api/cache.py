@@ -1,4 +1,10 @@
-"""A small in-process cache: least recently used first out, entries optionally expiring."""
+"""The one in-process bounded cache: least recently used first out, entries optionally weighed
+and expiring.
+
+Every cache of the project is one of these: compiled statements (`api.store.statements`),
+prepared documents and plans (`schema.execution`), keys and persisted documents
+(`api.security`). It imports nothing of the project, so that any layer may use it.
+"""
 
 import time
 from collections import OrderedDict
@@ -17,9 +23,10 @@ class _Entry(Generic[V]):
     weight: int
 
 
-class ExpiringCache(Generic[K, V]):
-    """At most `max_weight` worth of entries (each weighs `weigh(value)`, 1 by default), each
-    kept `ttl_seconds` (None: until evicted). Not thread-safe: one per event loop."""
+class LRUCache(Generic[K, V]):
+    """At most `max_weight` worth of entries (each weighs `weigh(value)`, 1 by default: then
+    `max_weight` is the number of entries), each kept `ttl_seconds` (None: until evicted), the
+    least recently used evicted first. Not thread-safe: one per event loop."""
 
     def __init__(
         self,
@@ -44,15 +51,20 @@ class ExpiringCache(Generic[K, V]):
         return self._weight
 
     def lookup(self, key: K) -> tuple[bool, V | None]:
-        """(True, value) for a live entry, (False, None) for a missing or expired one."""
+        """(True, value) for a live entry, (False, None) for a missing or expired one: for a
+        cache whose values may be None (a negative answer kept)."""
         entry = self._entries.get(key)
         if entry is None:
             return False, None
-        if entry.expires_at <= self._clock():
+        if self.ttl_seconds is not None and entry.expires_at <= self._clock():
             self._drop(key)
             return False, None
         self._entries.move_to_end(key)
         return True, entry.value
+
+    def get(self, key: K) -> V | None:
+        """The live value under `key`, or None."""
+        return self.lookup(key)[1]
 
     def put(self, key: K, value: V) -> None:
         weight = self._weigh(value)
