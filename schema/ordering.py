@@ -6,12 +6,12 @@ every ordering so pages are stable; what it does by default is in docs/read-api-
 
 from collections.abc import Mapping, Sequence
 from enum import Enum
-from typing import Any
+from typing import Any, cast
 
 import strawberry
 
 from api.store import ordering as store
-from api.store.entities import Entity
+from api.store.entities import ENTITIES, Entity
 from schema.filters import UNSET
 
 
@@ -25,92 +25,45 @@ class OrderDirection(Enum):
     )
 
 
-_RELEVANCE = "How well it matches the filter's `search` text (DESC: best first); needs `search`."
-
-
-@strawberry.enum(description="What events can be ordered by.")
-class EventOrderField(Enum):
-    START_DATE = strawberry.enum_value(
-        store.EventOrderField.START_DATE, description="The first day of the event's period."
-    )
-    TITLE = strawberry.enum_value(store.EventOrderField.TITLE, description="The title.")
-    UPDATED_AT = strawberry.enum_value(
-        store.EventOrderField.UPDATED_AT, description="When it was last changed."
-    )
-    RELEVANCE = strawberry.enum_value(store.EventOrderField.RELEVANCE, description=_RELEVANCE)
-
-
-@strawberry.enum(description="What statements can be ordered by.")
-class StatementOrderField(Enum):
-    POSITION = strawberry.enum_value(
-        store.StatementOrderField.POSITION,
-        description="The order in which statements appear in their source, so that a "
-        "meeting's quotes read as the article tells them.",
-    )
-    SAID_ON = strawberry.enum_value(
-        store.StatementOrderField.SAID_ON, description="The day it was said."
-    )
-    UPDATED_AT = strawberry.enum_value(
-        store.StatementOrderField.UPDATED_AT, description="When it was last changed."
-    )
-    RELEVANCE = strawberry.enum_value(store.StatementOrderField.RELEVANCE, description=_RELEVANCE)
-
-
-@strawberry.enum(description="What participants can be ordered by.")
-class ParticipantOrderField(Enum):
-    NAME = strawberry.enum_value(
-        store.ParticipantOrderField.NAME, description="The primary name, ignoring case and accents."
-    )
-    UPDATED_AT = strawberry.enum_value(
-        store.ParticipantOrderField.UPDATED_AT, description="When it was last changed."
-    )
-
-
-@strawberry.enum(description="What treaties can be ordered by.")
-class TreatyOrderField(Enum):
-    NAME = strawberry.enum_value(
-        store.TreatyOrderField.NAME, description="The primary name, ignoring case and accents."
-    )
-    EXPIRES_ON = strawberry.enum_value(
-        store.TreatyOrderField.EXPIRES_ON, description="The current expiry date."
-    )
-    UPDATED_AT = strawberry.enum_value(
-        store.TreatyOrderField.UPDATED_AT, description="When it was last changed."
-    )
-
-
 _DIRECTION = "Ascending (the default) or descending."
 
 
-@strawberry.input(description="One key of an ordering of events; later keys break ties.")
-class EventOrder:
-    field: EventOrderField = strawberry.field(description="What to order by.")
-    direction: OrderDirection = strawberry.field(default=OrderDirection.ASC, description=_DIRECTION)
+def _order_field(entity: Entity) -> Any:
+    """`EventOrderField` and the like: each value wraps the store's order field of its name."""
+    spec, ordering = ENTITIES[entity], store.ORDERINGS[entity]
+    members = {
+        field.name: strawberry.enum_value(field, description=key.description)
+        for field, key in ordering.keys.items()
+    }
+    return strawberry.enum(
+        cast("type[Enum]", Enum(f"{spec.type_name}OrderField", members)),
+        description=f"What {spec.plural} can be ordered by.",
+    )
 
 
-@strawberry.input(description="One key of an ordering of statements; later keys break ties.")
-class StatementOrder:
-    field: StatementOrderField = strawberry.field(description="What to order by.")
-    direction: OrderDirection = strawberry.field(default=OrderDirection.ASC, description=_DIRECTION)
+def _order_input(entity: Entity) -> type:
+    """`EventOrder` and the like: one key of an ordering, and its direction."""
+    spec = ENTITIES[entity]
+    namespace = {
+        "__module__": __name__,
+        "__annotations__": {"field": _order_field(entity), "direction": OrderDirection},
+        "field": strawberry.field(description="What to order by."),
+        "direction": strawberry.field(default=OrderDirection.ASC, description=_DIRECTION),
+    }
+    return strawberry.input(
+        type(f"{spec.type_name}Order", (), namespace),
+        description=f"One key of an ordering of {spec.plural}; later keys break ties.",
+    )
 
 
-@strawberry.input(description="One key of an ordering of participants; later keys break ties.")
-class ParticipantOrder:
-    field: ParticipantOrderField = strawberry.field(description="What to order by.")
-    direction: OrderDirection = strawberry.field(default=OrderDirection.ASC, description=_DIRECTION)
-
-
-@strawberry.input(description="One key of an ordering of treaties; later keys break ties.")
-class TreatyOrder:
-    field: TreatyOrderField = strawberry.field(description="What to order by.")
-    direction: OrderDirection = strawberry.field(default=OrderDirection.ASC, description=_DIRECTION)
-
-
-AnyOrder = EventOrder | StatementOrder | ParticipantOrder | TreatyOrder
+ORDER_INPUTS: Mapping[Entity, type] = {
+    entity: _order_input(entity) for entity, ordering in store.ORDERINGS.items() if ordering.offered
+}
+"""The order input of each entity whose ordering the API offers, from `api.store.ordering`."""
 
 
 def to_store_order(
-    orders: Sequence[AnyOrder | Mapping[str, Any]] | None,
+    orders: Sequence[Any] | None,
 ) -> tuple[store.Order, ...]:
     """The store's ordering for an `orderBy` argument; empty (the store's default) when left out.
 
@@ -128,11 +81,3 @@ def to_store_order(
     return tuple(
         store.Order(field.value, store.OrderDirection[direction.name]) for field, direction in keys
     )
-
-
-ORDER_INPUTS: dict[Entity, type] = {
-    Entity.EVENT: EventOrder,
-    Entity.STATEMENT: StatementOrder,
-    Entity.PARTICIPANT: ParticipantOrder,
-    Entity.TREATY: TreatyOrder,
-}

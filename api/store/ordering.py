@@ -150,46 +150,118 @@ def relevance_key(entity: Entity) -> KeyDefinition:
 
 
 UPDATED_AT_KEY = column_key("updated_at", datetime)
+RELEVANCE = "How well it matches the filter's `search` text (DESC: best first); needs `search`."
+UPDATED = "When it was last changed."
+
+
+@dataclass(frozen=True)
+class OrderKey:
+    """One way to order an entity: how its sort key is built, and what it means (the
+    documentation of the API's order field)."""
+
+    definition: KeyDefinition
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class EntityOrdering:
+    """What an entity can be ordered by: its order fields, each key, its default order, and
+    whether the API lets a client choose (`orderBy`); a RELEVANCE key, where there is one, is
+    the order of a search."""
+
+    fields: type[Enum]
+    keys: Mapping[OrderField, OrderKey]
+    default: tuple[Order, ...]
+    offered: bool = True
+
+
+ORDERINGS: Mapping[Entity, EntityOrdering] = {
+    Entity.EVENT: EntityOrdering(
+        EventOrderField,
+        {
+            EventOrderField.START_DATE: OrderKey(
+                column_key("start_date", date), "The first day of the event's period."
+            ),
+            EventOrderField.TITLE: OrderKey(column_key("title", str), "The title."),
+            EventOrderField.UPDATED_AT: OrderKey(UPDATED_AT_KEY, UPDATED),
+            EventOrderField.RELEVANCE: OrderKey(relevance_key(Entity.EVENT), RELEVANCE),
+        },
+        (Order(EventOrderField.START_DATE, OrderDirection.DESC),),
+    ),
+    Entity.STATEMENT: EntityOrdering(
+        StatementOrderField,
+        {
+            StatementOrderField.POSITION: OrderKey(
+                column_key("position", int),
+                "The order in which statements appear in their source, so that a meeting's "
+                "quotes read as the article tells them.",
+            ),
+            StatementOrderField.SAID_ON: OrderKey(
+                column_key("said_on", date, nullable=True), "The day it was said."
+            ),
+            StatementOrderField.UPDATED_AT: OrderKey(UPDATED_AT_KEY, UPDATED),
+            StatementOrderField.RELEVANCE: OrderKey(relevance_key(Entity.STATEMENT), RELEVANCE),
+        },
+        (Order(StatementOrderField.SAID_ON, OrderDirection.DESC),),
+    ),
+    Entity.PARTICIPANT: EntityOrdering(
+        ParticipantOrderField,
+        {
+            ParticipantOrderField.NAME: OrderKey(
+                primary_name_key(Entity.PARTICIPANT),
+                "The primary name, ignoring case and accents.",
+            ),
+            ParticipantOrderField.UPDATED_AT: OrderKey(UPDATED_AT_KEY, UPDATED),
+        },
+        (Order(ParticipantOrderField.NAME),),
+    ),
+    Entity.TREATY: EntityOrdering(
+        TreatyOrderField,
+        {
+            TreatyOrderField.NAME: OrderKey(
+                primary_name_key(Entity.TREATY), "The primary name, ignoring case and accents."
+            ),
+            TreatyOrderField.EXPIRES_ON: OrderKey(
+                column_key("expires_on", date, nullable=True), "The current expiry date."
+            ),
+            TreatyOrderField.UPDATED_AT: OrderKey(UPDATED_AT_KEY, UPDATED),
+        },
+        (Order(TreatyOrderField.NAME),),
+    ),
+    Entity.TOPIC: EntityOrdering(
+        TopicOrderField,
+        {TopicOrderField.SLUG: OrderKey(column_key("slug", str))},
+        (Order(TopicOrderField.SLUG),),
+        offered=False,
+    ),
+    Entity.SOURCE: EntityOrdering(
+        SourceOrderField,
+        {
+            SourceOrderField.PUBLISHED_AT: OrderKey(
+                column_key("published_at", datetime, nullable=True)
+            )
+        },
+        (Order(SourceOrderField.PUBLISHED_AT, OrderDirection.DESC),),
+        offered=False,
+    ),
+}
+"""Each entity's orderings, declared once: the store's keys and defaults, and the API's order
+inputs (`schema.ordering`), derive from it."""
 
 KEYS: Mapping[OrderField, KeyDefinition] = {
-    EventOrderField.START_DATE: column_key("start_date", date),
-    EventOrderField.TITLE: column_key("title", str),
-    EventOrderField.UPDATED_AT: UPDATED_AT_KEY,
-    EventOrderField.RELEVANCE: relevance_key(Entity.EVENT),
-    StatementOrderField.POSITION: column_key("position", int),
-    StatementOrderField.SAID_ON: column_key("said_on", date, nullable=True),
-    StatementOrderField.UPDATED_AT: UPDATED_AT_KEY,
-    StatementOrderField.RELEVANCE: relevance_key(Entity.STATEMENT),
-    ParticipantOrderField.NAME: primary_name_key(Entity.PARTICIPANT),
-    ParticipantOrderField.UPDATED_AT: UPDATED_AT_KEY,
-    TreatyOrderField.NAME: primary_name_key(Entity.TREATY),
-    TreatyOrderField.EXPIRES_ON: column_key("expires_on", date, nullable=True),
-    TreatyOrderField.UPDATED_AT: UPDATED_AT_KEY,
-    TopicOrderField.SLUG: column_key("slug", str),
-    SourceOrderField.PUBLISHED_AT: column_key("published_at", datetime, nullable=True),
+    field: key.definition for ordering in ORDERINGS.values() for field, key in ordering.keys.items()
 }
-
 ORDER_FIELDS: Mapping[Entity, type[Enum]] = {
-    Entity.EVENT: EventOrderField,
-    Entity.STATEMENT: StatementOrderField,
-    Entity.PARTICIPANT: ParticipantOrderField,
-    Entity.TREATY: TreatyOrderField,
-    Entity.TOPIC: TopicOrderField,
-    Entity.SOURCE: SourceOrderField,
+    entity: ordering.fields for entity, ordering in ORDERINGS.items()
 }
-
 DEFAULT_ORDERS: Mapping[Entity, tuple[Order, ...]] = {
-    Entity.EVENT: (Order(EventOrderField.START_DATE, OrderDirection.DESC),),
-    Entity.STATEMENT: (Order(StatementOrderField.SAID_ON, OrderDirection.DESC),),
-    Entity.PARTICIPANT: (Order(ParticipantOrderField.NAME),),
-    Entity.TREATY: (Order(TreatyOrderField.NAME),),
-    Entity.TOPIC: (Order(TopicOrderField.SLUG),),
-    Entity.SOURCE: (Order(SourceOrderField.PUBLISHED_AT, OrderDirection.DESC),),
+    entity: ordering.default for entity, ordering in ORDERINGS.items()
 }
-
 RELEVANCE_ORDERS: Mapping[Entity, Order] = {
-    Entity.EVENT: Order(EventOrderField.RELEVANCE, OrderDirection.DESC),
-    Entity.STATEMENT: Order(StatementOrderField.RELEVANCE, OrderDirection.DESC),
+    entity: Order(field, OrderDirection.DESC)
+    for entity, ordering in ORDERINGS.items()
+    for field, key in ordering.keys.items()
+    if key.definition.label == "rank"
 }
 
 
