@@ -50,6 +50,14 @@ class ColumnRead:
 
 
 @dataclass(frozen=True)
+class OwnColumn:
+    """What `column()` records: a column of the row, `name` or (None) the field's own name,
+    which `read_of` knows once Strawberry has named the field."""
+
+    name: str | None
+
+
+@dataclass(frozen=True)
 class GlobalIdRead:
     """The object's global ID (`Node.id`)."""
 
@@ -136,7 +144,10 @@ Read = (
 
 
 def read_of(field: StrawberryField) -> Read | None:
+    """The field's declared read; a column named by no declaration is the field's own name."""
     read = field.metadata.get(READ)
+    if isinstance(read, OwnColumn):
+        return ColumnRead(read.name or field.python_name)
     return cast(Read, read) if read is not None else None
 
 
@@ -214,7 +225,7 @@ async def load_related(info: Info, shape: RelatedShape, parent_id: UUID) -> list
 
 
 def declared(
-    read: Read,
+    read: Read | OwnColumn,
     description: str,
     resolver: Callable[..., Any],
     extension: FieldExtension | None = None,
@@ -231,13 +242,14 @@ def declared(
     )
 
 
-def column(name: str, description: str) -> Any:
-    """A field holding the row's column `name` as it is stored."""
+def column(description: str, *, name: str | None = None) -> Any:
+    """A field holding a column of the row as it is stored: the column of the field's own name
+    (as strawberry-django's `auto`), or `name`."""
 
-    def resolve(root: RowObject) -> Any:
-        return root.row[name]
+    def resolve(root: RowObject, info: Info) -> Any:
+        return root.row[name or info.python_name]
 
-    return declared(ColumnRead(name), description, resolve)
+    return declared(OwnColumn(name), description, resolve)
 
 
 def global_id(description: str) -> Any:

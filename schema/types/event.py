@@ -48,7 +48,7 @@ SourceType = Annotated["Source", strawberry.lazy("schema.types.source")]
 
 @strawberry.type(description="Where an event took place.")
 class Location(RowObject):
-    name: str = column("location_name", 'The place, as the sources name it ("Beijing").')
+    name: str = column('The place, as the sources name it ("Beijing").', name="location_name")
     country: ParticipantType | None = reference(
         "location_country_id", Entity.PARTICIPANT, "The country the place is in, when known."
     )
@@ -57,15 +57,15 @@ class Location(RowObject):
 @strawberry.type(description="A participant of an event, with the part it played.")
 class EventParticipation(RowObject):
     participant: ParticipantType = embedded("Who took part.")
-    role: ParticipationRole = column("role", "The part they played.")
+    role: ParticipationRole = column("The part they played.")
 
 
 @strawberry.type(description="Another event related to this one, and how.")
 class EventRelation(RowObject):
     kind: EventRelationKind = column(
-        "relation_kind",
         "How this event relates to the other, read from this event "
         "(this event PRECEDES the other, …).",
+        name="relation_kind",
     )
     event: "Event" = embedded("The other event.")
 
@@ -103,24 +103,19 @@ async def related_of_kind(
     description="Something that happened or is planned: a meeting, a call, a summit.",
 )
 class Event(Node):
-    slug: str = column("slug", "A stable, human-readable key, unique among events.")
-    title: str = column("title", "The event's title, in its source's language.")
-    summary: str | None = column("summary", "A short account of the event.")
-    kind: EventKind = column("kind", "What kind of event it is.")
-    format: EventFormat = column("format", "How the participants met.")
-    status: EventStatus = column("status", "Whether it took place.")
-    start_date: date = column(
-        "start_date", "The first day of the period the event is known to fall in."
-    )
-    end_date: date | None = column(
-        "end_date", "The last day of that period; null when it is one day."
-    )
+    slug: str = column("A stable, human-readable key, unique among events.")
+    title: str = column("The event's title, in its source's language.")
+    summary: str | None = column("A short account of the event.")
+    kind: EventKind = column("What kind of event it is.")
+    format: EventFormat = column("How the participants met.")
+    status: EventStatus = column("Whether it took place.")
+    start_date: date = column("The first day of the period the event is known to fall in.")
+    end_date: date | None = column("The last day of that period; null when it is one day.")
     date_precision: DatePrecision = column(
-        "date_precision",
         'How precisely startDate is known ("premier semestre 2026" is HALF_YEAR).',
     )
-    starts_at: datetime | None = column("starts_at", "The start time, with its offset, when known.")
-    duration_minutes: int | None = column("duration_minutes", "How long it lasted, in minutes.")
+    starts_at: datetime | None = column("The start time, with its offset, when known.")
+    duration_minutes: int | None = column("How long it lasted, in minutes.")
     location: Location | None = embedded(
         "Where it took place, when known.", present_if="location_name"
     )
@@ -141,5 +136,5 @@ class Event(Node):
         related_of_kind,
     )
     sources: list[SourceType] = related(Related.EVENT_SOURCES, "The documents it is reported in.")
-    created_at: datetime = column("created_at", "When it was added to the corpus.")
-    updated_at: datetime = column("updated_at", "When it was last changed.")
+    created_at: datetime = column("When it was added to the corpus.")
+    updated_at: datetime = column("When it was last changed.")

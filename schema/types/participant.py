@@ -33,14 +33,14 @@ TreatyType = Annotated["Treaty", strawberry.lazy("schema.types.treaty")]
 
 @strawberry.type(description="A position a participant held, over a period.")
 class ParticipantRole(RowObject):
-    title: str = column("title", 'The title of the position ("président").')
+    title: str = column('The title of the position ("président").')
     organization: "Participant | None" = reference(
         "organization_id",
         Entity.PARTICIPANT,
         "The organisation or country the position is in.",
     )
-    start_date: date | None = column("start_date", "When it began, when known.")
-    end_date: date | None = column("end_date", "When it ended; null while it lasts.")
+    start_date: date | None = column("When it began, when known.")
+    end_date: date | None = column("When it ended; null while it lasts.")
 
 
 @entity_type(
@@ -48,15 +48,15 @@ class ParticipantRole(RowObject):
     description="A person, an organisation or a country that takes part in events.",
 )
 class Participant(Node):
-    slug: str = column("slug", "A stable, human-readable key.")
-    kind: ParticipantKind = column("kind", "A person, organisation or country.")
+    slug: str = column("A stable, human-readable key.")
+    kind: ParticipantKind = column("A person, organisation or country.")
     name: str = localized_name(
         PARTICIPANT_NAMES, "The best name in the language asked for, else the primary name."
     )
     names: list[LocalizedName] = related(
         Related.PARTICIPANT_NAMES, "Every name and alias, in every language, the primary first."
     )
-    description: str | None = column("description", "Who or what this is, briefly.")
+    description: str | None = column("Who or what this is, briefly.")
     country: "Participant | None" = reference(
         "country_id", Entity.PARTICIPANT, "The country a person or organisation belongs to."
     )
@@ -76,5 +76,5 @@ class Participant(Node):
     treaties: list[TreatyType] = related(
         Related.PARTICIPANT_TREATIES, "The treaties it is a party to."
     )
-    created_at: datetime = column("created_at", "When it was added to the corpus.")
-    updated_at: datetime = column("updated_at", "When it was last changed.")
+    created_at: datetime = column("When it was added to the corpus.")
+    updated_at: datetime = column("When it was last changed.")

@@ -25,17 +25,17 @@ StatementType = Annotated["Statement", strawberry.lazy("schema.types.statement")
     description="A published document that events and statements are taken from.",
 )
 class Source(Node):
-    slug: str = column("slug", "A stable, human-readable key.")
-    url: str | None = column("url", "Where it was published, when online.")
-    title: str = column("title", "Its title, as published.")
-    publisher: str = column("publisher", 'Who published it ("Euronews").')
-    language: str = column("language", 'The BCP 47 tag of its language, such as "fr".')
-    published_at: datetime | None = column("published_at", "When it was published.")
+    slug: str = column("A stable, human-readable key.")
+    url: str | None = column("Where it was published, when online.")
+    title: str = column("Its title, as published.")
+    publisher: str = column('Who published it ("Euronews").')
+    language: str = column('The BCP 47 tag of its language, such as "fr".')
+    published_at: datetime | None = column("When it was published.")
     events: list[EventType] = related(
         Related.SOURCE_EVENTS, "The events it reports, in date order."
     )
     statements: Connection[StatementType] = connection(
         Relation.SOURCE_STATEMENTS, "The statements it reports, in the order it tells them."
     )
-    created_at: datetime = column("created_at", "When it was added to the corpus.")
-    updated_at: datetime = column("updated_at", "When it was last changed.")
+    created_at: datetime = column("When it was added to the corpus.")
+    updated_at: datetime = column("When it was last changed.")

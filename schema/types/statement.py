@@ -29,9 +29,9 @@ TreatyType = Annotated["Treaty", strawberry.lazy("schema.types.treaty")]
     description="A direct quote or a reported position, as published in a source.",
 )
 class Statement(Node):
-    text: str = column("text", "The words as published, in their own language.")
-    language: str = column("language", 'The BCP 47 tag of the text, such as "fr".')
-    kind: StatementKind = column("kind", "A direct quote or a paraphrase.")
+    text: str = column("The words as published, in their own language.")
+    language: str = column('The BCP 47 tag of the text, such as "fr".')
+    kind: StatementKind = column("A direct quote or a paraphrase.")
     speaker: Participant = reference(
         "speaker_id", Entity.PARTICIPANT, "Whose words or position it is."
     )
@@ -43,12 +43,12 @@ class Statement(Node):
     event: EventType | None = reference(
         "event_id", Entity.EVENT, "The event it was said at or about, if any."
     )
-    said_on: date | None = column("said_on", "The day it was said, when known.")
+    said_on: date | None = column("The day it was said, when known.")
     topics: list[TopicType] = related(Related.STATEMENT_TOPICS, "The topics it is about.")
     mentions: list[Participant] = related(
         Related.STATEMENT_MENTIONS, "The participants it is about."
     )
     treaties: list[TreatyType] = related(Related.STATEMENT_TREATIES, "The treaties it is about.")
     source: SourceType = reference("source_id", Entity.SOURCE, "The document it was published in.")
-    created_at: datetime = column("created_at", "When it was added to the corpus.")
-    updated_at: datetime = column("updated_at", "When it was last changed.")
+    created_at: datetime = column("When it was added to the corpus.")
+    updated_at: datetime = column("When it was last changed.")

@@ -26,14 +26,14 @@ StatementType = Annotated["Statement", strawberry.lazy("schema.types.statement")
     description="A subject events and statements are about, such as nuclear arms.",
 )
 class Topic(Node):
-    slug: str = column("slug", "A stable, human-readable key.")
+    slug: str = column("A stable, human-readable key.")
     label: str = localized_name(
         TOPIC_LABELS, "The best label in the language asked for, else the primary one."
     )
     labels: list[LocalizedName] = related(
         Related.TOPIC_LABELS, "Every label, in every language, the primary first."
     )
-    description: str | None = column("description", "What the topic covers.")
+    description: str | None = column("What the topic covers.")
     parent: "Topic | None" = reference(
         "parent_id", Entity.TOPIC, "The broader topic this one belongs to."
     )
@@ -44,5 +44,5 @@ class Topic(Node):
     statements: Connection[StatementType] = connection(
         Relation.TOPIC_STATEMENTS, "The statements about it; the latest first."
     )
-    created_at: datetime = column("created_at", "When it was added to the corpus.")
-    updated_at: datetime = column("updated_at", "When it was last changed.")
+    created_at: datetime = column("When it was added to the corpus.")
+    updated_at: datetime = column("When it was last changed.")

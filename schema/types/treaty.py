@@ -33,9 +33,9 @@ StatementType = Annotated["Statement", strawberry.lazy("schema.types.statement")
 
 @strawberry.type(description="A dated step in a treaty's life.")
 class TreatyMilestone(RowObject):
-    kind: TreatyMilestoneKind = column("kind", "What happened.")
-    date: dt.date = column("date", "The day it happened (or happens).")
-    note: str | None = column("note", "Details, such as the terms of an extension.")
+    kind: TreatyMilestoneKind = column("What happened.")
+    date: dt.date = column("The day it happened (or happens).")
+    note: str | None = column("Details, such as the terms of an extension.")
     event: EventType | None = reference(
         "event_id", Entity.EVENT, "The event it happened at, if any."
     )
@@ -43,19 +43,17 @@ class TreatyMilestone(RowObject):
 
 @entity_type(Entity.TREATY, description="An agreement between parties, such as New START.")
 class Treaty(Node):
-    slug: str = column("slug", "A stable, human-readable key.")
+    slug: str = column("A stable, human-readable key.")
     name: str = localized_name(
         TREATY_NAMES, "The best name in the language asked for, else the primary name."
     )
     names: list[LocalizedName] = related(
         Related.TREATY_NAMES, "Every name, in every language, the primary first."
     )
-    summary: str | None = column("summary", "What the treaty is about, briefly.")
-    signed_on: dt.date | None = column("signed_on", "The day it was signed.")
-    effective_on: dt.date | None = column("effective_on", "The day it entered into force.")
-    expires_on: dt.date | None = column(
-        "expires_on", "Its current expiry date, after any extension."
-    )
+    summary: str | None = column("What the treaty is about, briefly.")
+    signed_on: dt.date | None = column("The day it was signed.")
+    effective_on: dt.date | None = column("The day it entered into force.")
+    expires_on: dt.date | None = column("Its current expiry date, after any extension.")
     status: TreatyStatus = treaty_status_field(
         "Where it stands, derived from its milestones as of a day."
     )
@@ -69,5 +67,5 @@ class Treaty(Node):
     statements: Connection[StatementType] = connection(
         Relation.TREATY_STATEMENTS, "The statements about it; the latest first."
     )
-    created_at: dt.datetime = column("created_at", "When it was added to the corpus.")
-    updated_at: dt.datetime = column("updated_at", "When it was last changed.")
+    created_at: dt.datetime = column("When it was added to the corpus.")
+    updated_at: dt.datetime = column("When it was last changed.")
