@@ -65,9 +65,19 @@ class HTTPRequestError(Exception):
 
 
 def error_response(
-    status: int, message: str, code: ErrorCode, media_type: str = JSON, **headers: str
+    status: int,
+    message: str,
+    code: ErrorCode,
+    media_type: str = JSON,
+    *,
+    settings: list[str] | None = None,
+    **headers: str,
 ) -> Response:
-    body = request_error_body([CodedError(message, code)])
+    """One error; `settings` (the settings that change a limit) go in its extensions."""
+    error = CodedError(message, code)
+    if settings:
+        error.extensions = {**(error.extensions or {}), "settings": settings}
+    body = request_error_body([error])
     return Response(body, status, headers=headers, media_type=f"{media_type}; charset=utf-8")
 
 
@@ -243,10 +253,17 @@ class GraphQLEndpoint:
             self._record(request, response, None, principal, request_id, started, code.value)
             return response
         except AccessError as error:
+            settings = None
             if isinstance(error, RateLimitedError):
                 record_rate_limited(principal.name if principal else "unknown")
+                settings = error.settings
             response = error_response(
-                error.status, error.message, ErrorCode(error.code), media_type, **error.headers
+                error.status,
+                error.message,
+                ErrorCode(error.code),
+                media_type,
+                settings=settings,
+                **error.headers,
             )
             self._record(request, response, None, principal, request_id, started, error.code)
             return response

@@ -123,6 +123,11 @@ class Settings(BaseSettings):
         description="Points an anonymous client's bucket (of anonymous_cost_budget points) regains "
         "per second; unset, it refills in an hour.",
     )
+    unmetered_loopback: bool | None = Field(
+        default=None,
+        description="Charge nothing to anonymous callers on the loopback address (the developer "
+        "at the machine); defaults to on in development only.",
+    )
     anonymous_reads: bool | None = Field(
         default=None,
         description="Serve callers without an API key; defaults to on in development only.",
@@ -223,6 +228,10 @@ class Settings(BaseSettings):
         if self.cors_origins is not None:
             return self.cors_origins
         return ["*"] if self.is_development else []
+
+    @property
+    def unmetered_loopback_enabled(self) -> bool:
+        return self.is_development if self.unmetered_loopback is None else self.unmetered_loopback
 
     @property
     def anonymous_reads_allowed(self) -> bool:
