@@ -69,9 +69,8 @@ def error_response(
     message: str,
     code: ErrorCode,
     media_type: str = JSON,
-    *,
+    headers: Mapping[str, str] | None = None,
     settings: list[str] | None = None,
-    **headers: str,
 ) -> Response:
     """One error; `settings` (the settings that change a limit) go in its extensions."""
     error = CodedError(message, code)
@@ -237,7 +236,7 @@ class GraphQLEndpoint:
                 )
         except HTTPRequestError as error:
             response = error_response(
-                error.status, str(error), error.code, media_type, **error.headers
+                error.status, str(error), error.code, media_type, error.headers
             )
             self._record(request, response, None, principal, request_id, started, error.code.value)
             return response
@@ -249,7 +248,7 @@ class GraphQLEndpoint:
                 if code is ErrorCode.TIMEOUT
                 else (503, {"Retry-After": RETRY_AFTER_SECONDS})
             )
-            response = error_response(status, MESSAGES[code], code, media_type, **headers)
+            response = error_response(status, MESSAGES[code], code, media_type, headers)
             self._record(request, response, None, principal, request_id, started, code.value)
             return response
         except AccessError as error:
@@ -262,8 +261,8 @@ class GraphQLEndpoint:
                 error.message,
                 ErrorCode(error.code),
                 media_type,
-                settings=settings,
-                **error.headers,
+                error.headers,
+                settings,
             )
             self._record(request, response, None, principal, request_id, started, error.code)
             return response
