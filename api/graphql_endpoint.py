@@ -36,6 +36,7 @@ from api.security.keys import Principal
 from api.security.persisted import etag_matches, requested_hash, response_etag
 from api.settings import Settings
 from api.store.errors import StoreError
+from api.store.statements import ALONE
 from schema.errors import MESSAGES, CodedError, ErrorCode, code_of_exception
 from schema.execution.operation import GraphQLRequest, Operations, Outcome, request_error_body
 
@@ -228,12 +229,16 @@ class GraphQLEndpoint:
             client = request.client.host if request.client else None
             principal = await self.access.principal(request.headers.get("authorization"), client)
             query = await self.access.document(principal, parameters.query, parameters.extensions)
-            async with self.access.slot(principal):
-                outcome = await self.operations.run(
-                    GraphQLRequest(query, parameters.variables, parameters.operation_name),
-                    request_id=request_id,
-                    charge=partial(self.access.charge, principal),
-                )
+            async with self.access.slot(principal) as alone:
+                reserve = ALONE.set(alone)  # its reads may use the pool's reserve
+                try:
+                    outcome = await self.operations.run(
+                        GraphQLRequest(query, parameters.variables, parameters.operation_name),
+                        request_id=request_id,
+                        charge=partial(self.access.charge, principal),
+                    )
+                finally:
+                    ALONE.reset(reserve)
         except HTTPRequestError as error:
             response = error_response(
                 error.status, str(error), error.code, media_type, error.headers

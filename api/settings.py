@@ -56,6 +56,13 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535, description="The port `serve` listens on.")
 
     pool_size: int = Field(default=10, ge=1, le=200, description="Connections per process.")
+    pool_reserved_connections: int = Field(
+        default=2,
+        ge=0,
+        description="Connections of each pool kept from a flood: taken only by the access "
+        "statements (keys, budgets) and by requests of a client with no other request in "
+        "flight, once the others are all in use. At least one connection stays shared.",
+    )
     pool_timeout_seconds: float = Field(
         default=1.0,
         gt=0,

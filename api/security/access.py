@@ -8,7 +8,7 @@ others), and, once the query's cost is known, `charge` (the shared budget: RATE_
 """
 
 import ipaddress
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -74,8 +74,9 @@ class Access:
         )
 
     @asynccontextmanager
-    async def slot(self, principal: Principal) -> AsyncIterator[None]:
-        """A place among the client's requests in flight; RATE_LIMITED when it has none."""
+    async def slot(self, principal: Principal) -> AsyncIterator[Callable[[], bool]]:
+        """A place among the client's requests in flight; RATE_LIMITED when it has none. It
+        yields whether the client has, at the time asked, no other request in flight."""
         bucket = principal.bucket
         in_flight = self._in_flight.get(bucket, 0)
         if in_flight >= self.settings.max_concurrent_requests_per_client:
@@ -88,7 +89,7 @@ class Access:
             )
         self._in_flight[bucket] = in_flight + 1
         try:
-            yield
+            yield lambda: self._in_flight.get(bucket) == 1
         finally:
             left = self._in_flight[bucket] - 1
             if left:
