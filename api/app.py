@@ -219,6 +219,7 @@ def create_app(
                 pool_size=settings.pool_size,
                 statement_timeout_ms=settings.statement_timeout_ms,
                 acquire_timeout=settings.pool_timeout_seconds,
+                reserved=settings.pool_reserved_connections,
             )
 
         # Reads go to the replicas when there are some; keys and budgets to the primary.

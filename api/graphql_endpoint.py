@@ -37,6 +37,7 @@ from api.security.keys import Principal
 from api.security.persisted import etag_matches, requested_hash, response_etag
 from api.settings import Settings
 from api.store.errors import StoreError
+from api.store.statements import ALONE
 from schema.errors import MESSAGES, CodedError, code_of_exception
 from schema.execution.operation import GraphQLRequest, Operations, Outcome, request_error_body
 
@@ -66,9 +67,18 @@ class HTTPRequestError(Exception):
 
 
 def error_response(
-    status: int, message: str, code: ErrorCode, media_type: str = JSON, **headers: str
+    status: int,
+    message: str,
+    code: ErrorCode,
+    media_type: str = JSON,
+    headers: Mapping[str, str] | None = None,
+    settings: list[str] | None = None,
 ) -> Response:
-    body = request_error_body([CodedError(message, code)])
+    """One error; `settings` (the settings that change a limit) go in its extensions."""
+    error = CodedError(message, code)
+    if settings:
+        error.extensions = {**(error.extensions or {}), "settings": settings}
+    body = request_error_body([error])
     return Response(body, status, headers=headers, media_type=f"{media_type}; charset=utf-8")
 
 
@@ -220,15 +230,19 @@ class GraphQLEndpoint:
             client = request.client.host if request.client else None
             principal = await self.access.principal(request.headers.get("authorization"), client)
             query = await self.access.document(principal, parameters.query, parameters.extensions)
-            async with self.access.slot(principal):
-                outcome = await self.operations.run(
-                    GraphQLRequest(query, parameters.variables, parameters.operation_name),
-                    request_id=request_id,
-                    charge=partial(self.access.charge, principal),
-                )
+            async with self.access.slot(principal) as alone:
+                reserve = ALONE.set(alone)  # its reads may use the pool's reserve
+                try:
+                    outcome = await self.operations.run(
+                        GraphQLRequest(query, parameters.variables, parameters.operation_name),
+                        request_id=request_id,
+                        charge=partial(self.access.charge, principal),
+                    )
+                finally:
+                    ALONE.reset(reserve)
         except HTTPRequestError as error:
             response = error_response(
-                error.status, str(error), error.code, media_type, **error.headers
+                error.status, str(error), error.code, media_type, error.headers
             )
             self._record(request, response, None, principal, request_id, started, error.code.value)
             return response
@@ -240,14 +254,21 @@ class GraphQLEndpoint:
                 if code is ErrorCode.TIMEOUT
                 else (503, {"Retry-After": RETRY_AFTER_SECONDS})
             )
-            response = error_response(status, MESSAGES[code], code, media_type, **headers)
+            response = error_response(status, MESSAGES[code], code, media_type, headers)
             self._record(request, response, None, principal, request_id, started, code.value)
             return response
         except AccessError as error:
+            settings = None
             if isinstance(error, RateLimitedError):
                 record_rate_limited(principal.name if principal else "unknown")
+                settings = error.settings
             response = error_response(
-                error.status, error.message, error.code, media_type, **error.headers
+                error.status,
+                error.message,
+                error.code,
+                media_type,
+                error.headers,
+                settings,
             )
             self._record(request, response, None, principal, request_id, started, error.code.value)
             return response

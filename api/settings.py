@@ -56,6 +56,13 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535, description="The port `serve` listens on.")
 
     pool_size: int = Field(default=10, ge=1, le=200, description="Connections per process.")
+    pool_reserved_connections: int = Field(
+        default=2,
+        ge=0,
+        description="Connections of each pool kept from a flood: taken only by the access "
+        "statements (keys, budgets) and by requests of a client with no other request in "
+        "flight, once the others are all in use. At least one connection stays shared.",
+    )
     pool_timeout_seconds: float = Field(
         default=1.0,
         gt=0,
@@ -122,6 +129,11 @@ class Settings(BaseSettings):
         gt=0,
         description="Points an anonymous client's bucket (of anonymous_cost_budget points) regains "
         "per second; unset, it refills in an hour.",
+    )
+    unmetered_loopback: bool | None = Field(
+        default=None,
+        description="Charge nothing to anonymous callers on the loopback address (the developer "
+        "at the machine); defaults to on in development only.",
     )
     anonymous_reads: bool | None = Field(
         default=None,
@@ -223,6 +235,10 @@ class Settings(BaseSettings):
         if self.cors_origins is not None:
             return self.cors_origins
         return ["*"] if self.is_development else []
+
+    @property
+    def unmetered_loopback_enabled(self) -> bool:
+        return self.is_development if self.unmetered_loopback is None else self.unmetered_loopback
 
     @property
     def anonymous_reads_allowed(self) -> bool:

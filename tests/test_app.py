@@ -214,7 +214,8 @@ async def test_reads_go_to_the_replicas_and_budgets_to_the_primary(
                 "'MEETING', 'VIDEO', 'HELD', '2026-02-04', 'DAY', 'en')"
             )
             settings = Settings(
-                read_database_urls=[replica_url.render_as_string(hide_password=False)]
+                read_database_urls=[replica_url.render_as_string(hide_password=False)],
+                unmetered_loopback=False,  # the test client is on the loopback address
             )
             async for http in _client(settings, database_url):
                 body = (await http.post("/graphql", json={"query": EVENTS})).json()

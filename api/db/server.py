@@ -48,7 +48,12 @@ def embedded_server(data_dir: Path) -> Iterator[URL]:
     log.info("starting embedded PostgreSQL in %s", data_dir)
     with get_server(data_dir, cleanup_mode="stop") as server:
         yield to_async_url(server.get_uri())
-    log.info("embedded PostgreSQL stopped")
+    # The server is stopped by the last of the processes (and handles) using it; PostgreSQL
+    # removes postmaster.pid when it stops, so the file says whether this one was the last.
+    if (data_dir / "postmaster.pid").exists():
+        log.info("embedded PostgreSQL left running: another process still uses it")
+    else:
+        log.info("embedded PostgreSQL stopped")
 
 
 async def ensure_database(server_url: URL, name: str) -> URL:

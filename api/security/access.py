@@ -7,7 +7,8 @@ requests of one client in flight in this process: a flooding client waits on its
 others), and, once the query's cost is known, `charge` (the shared budget: RATE_LIMITED).
 """
 
-from collections.abc import AsyncIterator, Mapping
+import ipaddress
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
@@ -61,19 +62,22 @@ class Access:
         )
 
     @asynccontextmanager
-    async def slot(self, principal: Principal) -> AsyncIterator[None]:
-        """A place among the client's requests in flight; RATE_LIMITED when it has none."""
+    async def slot(self, principal: Principal) -> AsyncIterator[Callable[[], bool]]:
+        """A place among the client's requests in flight; RATE_LIMITED when it has none. It
+        yields whether the client has, at the time asked, no other request in flight."""
         bucket = principal.bucket
         in_flight = self._in_flight.get(bucket, 0)
         if in_flight >= self.settings.max_concurrent_requests_per_client:
+            setting = variable("max_concurrent_requests_per_client")
             raise RateLimitedError(
                 f"More than {self.settings.max_concurrent_requests_per_client} requests of this "
-                "client are running: wait for one to finish.",
+                f"client are running: wait for one to finish (the cap is {setting}).",
                 headers={"Retry-After": "1"},
+                settings=[setting],
             )
         self._in_flight[bucket] = in_flight + 1
         try:
-            yield
+            yield lambda: self._in_flight.get(bucket) == 1
         finally:
             left = self._in_flight[bucket] - 1
             if left:
@@ -81,16 +85,67 @@ class Access:
             else:
                 del self._in_flight[bucket]
 
+    def unmetered(self, principal: Principal) -> bool:
+        """Whether `principal` is the developer at the machine, charged nothing: an anonymous
+        caller on the loopback address, where `unmetered_loopback` is on (development)."""
+        if not (principal.is_anonymous and self.settings.unmetered_loopback_enabled):
+            return False
+        try:
+            address = ipaddress.ip_address(principal.client_address or "")
+        except ValueError:
+            return False
+        mapped = getattr(address, "ipv4_mapped", None)
+        return (mapped or address).is_loopback
+
     async def charge(self, principal: Principal, cost: int) -> Charge:
         """Debit `cost` from the client's budget, shared by every process on the primary;
-        RateLimitedError (with the rate-limit headers) when the budget does not hold it."""
+        RateLimitedError (with the rate-limit headers, and the settings that change the budget)
+        when the budget does not hold it. An unmetered caller is charged nothing, without a
+        statement: its budget stays full."""
+        if self.unmetered(principal):
+            budget = principal.budget
+            full = budget.capacity
+            now = datetime.now(UTC).replace(microsecond=0)
+            return Charge(cost, full, full, now, budget.restore_per_second, {})
         answer = await debit(self.primary, principal.bucket, principal.budget, cost)
         if not answer.allowed:
             wait = answer.retry_after_seconds
+            settings = budget_settings(principal)
             message = (
                 f"This query costs {cost}; the budget holds {answer.remaining} of "
                 f"{answer.limit} points now"
-                + (f" and will hold enough in {wait} s." if wait is not None else ".")
+                + (f" and will hold enough in {wait} s" if wait is not None else "")
+                + f". {budget_advice(principal)}"
             )
-            raise RateLimitedError(message, headers=answer.headers())
+            raise RateLimitedError(message, headers=answer.headers(), settings=settings)
         return charge_of(answer, principal)
+
+
+def variable(setting: str) -> str:
+    """The environment variable of a setting."""
+    assert setting in Settings.model_fields, setting
+    return f"EVENTGRAPH_{setting.upper()}"
+
+
+def budget_settings(principal: Principal) -> list[str]:
+    """What changes `principal`'s budget: the environment variables, and for a key the
+    options of `eventgraph keys create` that give a key a budget of its own."""
+    if principal.is_anonymous:
+        fields = ("anonymous_cost_budget", "anonymous_budget_restore_per_second")
+        return [*map(variable, fields), variable("unmetered_loopback")]
+    fields = ("key_budget_capacity", "key_budget_restore_per_second")
+    return [*map(variable, fields), "eventgraph keys create --budget-capacity --budget-restore"]
+
+
+def budget_advice(principal: Principal) -> str:
+    if principal.is_anonymous:
+        capacity, restore, loopback = budget_settings(principal)
+        return (
+            f"Anonymous budgets are set by {capacity} and {restore}; {loopback} (on in "
+            "development) charges nothing on the loopback address. Or send an API key."
+        )
+    capacity, restore, command = budget_settings(principal)
+    return (
+        f"This key's budget is its own (`{command}`) or, unset, {capacity} and {restore}: "
+        "ask the operator for a larger one."
+    )

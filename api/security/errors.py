@@ -42,10 +42,17 @@ class ForbiddenError(AccessError):
 
 
 class RateLimitedError(AccessError):
-    """The caller's budget cannot pay for this request now."""
+    """The caller's budget cannot pay for this request now, or it has too many in flight.
+    `settings` names what changes the limit (`extensions.settings` of the answer)."""
 
     code = ErrorCode.RATE_LIMITED
     status = 429
+
+    def __init__(
+        self, message: str, headers: Mapping[str, str] | None = None, *, settings: list[str]
+    ) -> None:
+        super().__init__(message, headers)
+        self.settings = settings
 
 
 class AccessInputError(AccessError):

@@ -10,6 +10,7 @@ import itertools
 import re
 from collections.abc import AsyncIterator, Callable, Hashable, Sequence
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -119,35 +120,56 @@ UNAVAILABLE: tuple[type[BaseException], ...] = (
 
 class HandWritten:
     """Statements written by hand (the access control's: keys, budgets) on the database's pool,
-    with the same classification of failures. asyncpg's `fetch`, `fetchrow` and `execute`."""
+    which may use its reserve, with the same classification of failures. asyncpg's `fetch`,
+    `fetchrow` and `execute`."""
 
     def __init__(self, database: "Database") -> None:
         self.database = database
 
     async def fetch(self, query: str, *args: object) -> list[Any]:
-        async with self.database.connection() as connection:
+        async with self.database.connection(access=True) as connection:
             rows: list[Any] = await connection.fetch(query, *args)
             return rows
 
     async def fetchrow(self, query: str, *args: object) -> Any:
-        async with self.database.connection() as connection:
+        async with self.database.connection(access=True) as connection:
             return await connection.fetchrow(query, *args)
 
     async def execute(self, query: str, *args: object) -> str:
-        async with self.database.connection() as connection:
+        async with self.database.connection(access=True) as connection:
             status: str = await connection.execute(query, *args)
             return status
 
 
+ALONE: ContextVar[Callable[[], bool]] = ContextVar("eventgraph_alone", default=lambda: False)
+"""Whether the current request's client has no other request in flight in this process, asked
+when a connection is taken (the HTTP layer sets it): such a request may use the reserve."""
+
+
 class Database:
     """PostgreSQL for the API: pools (the primary's, or one per read replica, taken in turn),
-    and the statements compiled for them."""
+    and the statements compiled for them.
+
+    `reserved` connections of each pool are out of reach of most requests: a request takes one
+    of the others (the shared part, a semaphore) and waits for it when all are taken, unless it
+    is an access statement (a key, a budget: one short statement) or its client has no other
+    request in flight (`ALONE`); those use the reserve when the shared part is full. A flood of
+    slow requests from clients at their cap on requests in flight thus holds the shared part
+    at most, and a light request of another client finds a connection."""
 
     def __init__(
-        self, pools: Sequence[asyncpg.Pool], *, acquire_timeout: float, cache_size: int
+        self,
+        pools: Sequence[asyncpg.Pool],
+        *,
+        acquire_timeout: float,
+        cache_size: int,
+        reserved: int = 0,
     ) -> None:
         self.pools = tuple(pools)
         self._turns = itertools.cycle(self.pools)
+        self._shared = {
+            pool: asyncio.Semaphore(max(pool.get_max_size() - reserved, 1)) for pool in self.pools
+        }
         self.acquire_timeout = acquire_timeout
         self.waiting = 0
         """Requests waiting for a connection."""
@@ -169,11 +191,26 @@ class Database:
         return self.pools[0]
 
     @asynccontextmanager
-    async def connection(self) -> AsyncIterator["asyncpg.pool.PoolConnectionProxy[Any]"]:
+    async def connection(
+        self, *, access: bool = False
+    ) -> AsyncIterator["asyncpg.pool.PoolConnectionProxy[Any]"]:
+        """A connection of the next pool, within `acquire_timeout`; `access` for the access
+        control's statements, which may use the reserve."""
         pool = next(self._turns)
+        shared = self._shared[pool]
+        took_share = False
         self.waiting += 1
         try:
-            connection = await pool.acquire(timeout=self.acquire_timeout)
+            async with asyncio.timeout(self.acquire_timeout):
+                if not (shared.locked() and (access or ALONE.get()())):
+                    await shared.acquire()
+                    took_share = True
+                try:
+                    connection = await pool.acquire()
+                except BaseException:
+                    if took_share:
+                        shared.release()
+                    raise
         except TimeoutError:
             raise StoreUnavailableError("no database connection came free in time") from None
         except UNAVAILABLE as error:
@@ -188,6 +225,8 @@ class Database:
             raise StoreUnavailableError(f"the database went away: {error}") from error
         finally:
             await pool.release(connection)
+            if took_share:
+                shared.release()
 
     async def fetch(self, statement: CompiledStatement, values: Sequence[Any]) -> list[Any]:
         """The rows of one statement (asyncpg Records: by column name or position)."""
@@ -223,6 +262,7 @@ async def open_database(
     statement_timeout_ms: int,
     acquire_timeout: float,
     cache_size: int = 1_024,
+    reserved: int = 0,
 ) -> Database:
     """A `Database` on new pools, one per DSN. Connections open on demand (a server started
     while PostgreSQL is down serves 503s, then recovers by itself), give up after
@@ -244,7 +284,9 @@ async def open_database(
         )
         for dsn in ([dsns] if isinstance(dsns, str) else dsns)
     ]
-    return Database(pools, acquire_timeout=acquire_timeout, cache_size=cache_size)
+    return Database(
+        pools, acquire_timeout=acquire_timeout, cache_size=cache_size, reserved=reserved
+    )
 
 
 async def close_database(database: Database) -> None:

@@ -12,8 +12,8 @@ sum, at least 1. `nodes` is the most objects the query can return; both have cei
 The same walk measures the arguments whose size the database would pay for, so that `refusal`
 turns them away before any SQL: how deeply a filter's input objects nest and how many conditions
 the filters hold together (`filter_size` walks a filter without recursion, so one thousands of
-levels deep is measured and refused like any other), how many `ids` one `nodes` takes, and a
-`search` that names a type twice.
+levels deep is measured and refused like any other), and a `search` that names a type twice.
+(How long a string or a list may be is `schema.input_limits`'s, checked before.)
 """
 
 from collections.abc import Mapping
@@ -82,8 +82,6 @@ class ArgumentSizes:
     """The deepest nesting of input objects in one of its filters."""
     filter_conditions: int = 0
     """The conditions of all its filters together (each is SQL to build and plan)."""
-    ids: int = 0
-    """The most `ids` one `nodes` takes."""
     repeated_type: str | None = None
     """A type one `search` lists twice in `types`, if any."""
 
@@ -148,9 +146,7 @@ class _CostWalk:
                 size = DEFAULT_SEARCH_SIZE if first is None else first
                 return self.counted(parents, min(max(size, 0), self.settings.max_page_size))
             if read.name == "nodes":
-                ids = len(arguments.get("ids") or ())
-                self.sizes.ids = max(self.sizes.ids, ids)
-                return self.counted(parents, ids)
+                return self.counted(parents, len(arguments.get("ids") or ()))
             return self.counted(parents, BUCKET_BOUND)
         return None
 
@@ -186,11 +182,6 @@ def refusal(cost: QueryCost, settings: Settings) -> CodedError | None:
     """Why a query of this cost and these arguments may not run, or None: arguments the schema
     does not take (BAD_USER_INPUT), then the limits (QUERY_TOO_COMPLEX)."""
     sizes = cost.arguments
-    if sizes.ids > settings.max_page_size:
-        return CodedError(
-            f"nodes takes at most {settings.max_page_size} ids, not {sizes.ids}.",
-            ErrorCode.BAD_USER_INPUT,
-        )
     if sizes.repeated_type is not None:
         return CodedError(
             f"search lists {sizes.repeated_type} twice in types: list each type once.",

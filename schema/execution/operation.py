@@ -4,8 +4,10 @@ Strawberry.
 1. The document is parsed and validated once per text (`documents.py`), the operation picked,
    the variables coerced: a failure here is a *request error* (no `data`).
 2. The plan (`plan.py`) is cached per document, operation and `@skip`/`@include` values; the
-   cost (`cost.py`) walks it with the variables, against the per-request ceilings.
-3. The compiled path (`compiler.py`) turns the plan into one statement whose JSON PostgreSQL
+   cost (`cost.py`) walks it with the variables, against the per-request ceilings, then each
+   string and list argument is held to its limit (`schema.input_limits`).
+3. Only then is the budget debited (the first statement of the request).
+4. The compiled path (`compiler.py`) turns the plan into one statement whose JSON PostgreSQL
    builds; the response is that JSON wrapped, never parsed in Python. What the compiled path
    declines (introspection, a field without a declaration, anything that would be an error)
    runs through Strawberry's own execution, counted in `fallbacks`.
@@ -38,6 +40,7 @@ from schema.execution.compiler import Declined, RequestValues, compile_data
 from schema.execution.cost import QueryCost, query_cost, refusal
 from schema.execution.documents import DocumentCache, PreparedDocument
 from schema.execution.plan import OperationPlan, PlanCache, plan_operation
+from schema.input_limits import input_refusal
 from schema.schema import graphql_core_schema
 
 log = logging.getLogger(__name__)
@@ -144,7 +147,7 @@ class Operations:
             return self._refused(variables, request)
         plan = self._plan(request, prepared, operation, variables)
         cost = query_cost(plan, variables, self.settings)
-        refused = refusal(cost, self.settings)
+        refused = refusal(cost, self.settings) or input_refusal(plan, variables)
         if refused is not None:
             return self._refused([refused], request, cost)
         charged = await (charge or self._unmetered)(cost.cost)

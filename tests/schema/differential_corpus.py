@@ -1217,6 +1217,22 @@ ERROR_CASES: list[Case] = [
     ),
     Case("a NUL byte in a string", '{ event(slug: "a\\u0000b") { id } }'),
     Case(
+        "search text over its limit",
+        "query ($q: String!) { search(query: $q) { __typename } }",
+        {"q": "x" * 501},
+    ),
+    Case(
+        "a contains operand over its limit",
+        f'{{ events(filter: {{title: {{contains: "{"y" * 1_001}"}}}}) {{ totalCount }} }}',
+    ),
+    Case(
+        "an in list over its limit, nested",
+        """query ($slugs: [String!]) { event(slug: "%EVENT%") {
+          statements(filter: {speaker: {slug: {in: $slugs}}}) { totalCount } } }""",
+        {"slugs": [f"s{n}" for n in range(101)]},
+    ),
+    Case("a cursor over its limit", f'{{ events(after: "{"c" * 8_193}") {{ totalCount }} }}'),
+    Case(
         "a NUL byte in a variable",
         "query ($s: String!) { events(filter: {title: {contains: $s}}) { totalCount } }",
         {"s": "a\x00b"},

@@ -84,11 +84,14 @@ async def test_no_connection_free_in_time_is_503_with_retry_after(seed: URL, key
 async def test_one_request_waiting_on_the_database_leaves_the_pool_to_others(
     seed: URL, key: str
 ) -> None:
-    # A statement waiting on a lock holds one connection; the others serve the next request.
+    # A statement waiting on a lock holds one connection; the other serves another client's
+    # request (of a pool of 2, one is shared and one reserved: the same client's second request
+    # would wait for the shared one).
+    other = await new_key(seed, "other")
     async with production(seed, pool_size=2) as api, locked(seed, "treaties"):
         held = asyncio.create_task(api.post(TREATIES, key=key))
         await waiting_on_lock(seed, 1)
-        light = await api.post(EVENTS, key=key)
+        light = await api.post(EVENTS, key=other)
         assert not held.done()
     assert light.json()["data"] == {"events": {"totalCount": 15}}
     assert (await held).status_code == 200

@@ -116,7 +116,7 @@ def test_keys_list_and_revoke(operator: URL) -> None:
         assert column in header
     second = next(line for line in lines if prefix in line)
     assert "second" in second
-    assert "10, default" in second
+    assert "10 points, 0.00278/s (own capacity)" in second  # the rate in effect: 10 an hour
     assert second.count("20") >= 2  # created and revoked dates (20xx-…)
 
 

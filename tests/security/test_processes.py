@@ -2,6 +2,7 @@
 by two processes, and a flooding client that cannot take the connections another one needs."""
 
 import asyncio
+import time
 from collections import Counter
 
 import asyncpg
@@ -92,8 +93,9 @@ async def test_a_flooding_client_leaves_the_connections_another_needs(
 
 
 async def test_without_the_cap_a_flood_takes_every_connection(seed: URL) -> None:
-    """The same flood, with a cap above it: the light request waits its second for a
-    connection the flood holds, and is refused. (What the test above guards against.)"""
+    """The same flood, with a cap above it and no connection reserved: the light request
+    waits its second for a connection the flood holds, and is refused. (What the test above
+    guards against.)"""
     flooder = await new_key(seed, "flooder")
     light = await new_key(seed, "light")
     async with (
@@ -102,6 +104,7 @@ async def test_without_the_cap_a_flood_takes_every_connection(seed: URL) -> None
             pool_size="4",
             max_concurrent_requests_per_client=str(FLOOD),
             statement_timeout_ms="60000",
+            pool_reserved_connections="0",
         ) as server,
         httpx.AsyncClient(base_url=server, timeout=60) as http,
     ):
@@ -117,3 +120,62 @@ async def test_without_the_cap_a_flood_takes_every_connection(seed: URL) -> None
         await asyncio.gather(*flood)
     assert answer.status_code == 503
     assert answer.json()["errors"][0]["extensions"]["code"] == "SERVICE_UNAVAILABLE"
+
+
+async def _flood(http: httpx.AsyncClient, key: str, stop: asyncio.Event) -> Counter[int]:
+    """One worker of a flooding key: slow requests, one after the other, until `stop`."""
+    statuses: Counter[int] = Counter()
+    while not stop.is_set():
+        response = await http.post("/graphql", json={"query": TREATIES}, headers=headers(key))
+        statuses[response.status_code] += 1
+    return statuses
+
+
+@pytest.mark.parametrize(
+    ("reserved", "answered"), [(None, True), ("0", False)], ids=["default", "no reserve"]
+)
+async def test_five_flooding_keys_leave_room_for_a_light_request(
+    seed: URL, reserved: str | None, answered: bool
+) -> None:
+    """On the default settings (a pool of 10, 4 requests per key), five keys flood: each keeps
+    six slow requests going (past its cap of 4: the rest refused, 429, and sent again), every
+    slow one waiting on a lock with its connection. A sixth key's light requests, `{ __typename }`
+    and a read, are answered meanwhile: the two reserved connections serve its key lookup, its
+    debit and its read. Without the reserve the flood holds every connection, and the light
+    request waits its second and is refused, as it was with three flooding keys before."""
+    flooders = [await new_key(seed, f"flooder-{n}") for n in range(5)]
+    light = await new_key(seed, "light")
+    settings = {"statement_timeout_ms": "60000", "request_timeout_seconds": "30"}
+    if reserved is not None:
+        settings["pool_reserved_connections"] = reserved
+    stop = asyncio.Event()
+    limits = httpx.Limits(max_connections=100)
+    async with (
+        served(seed, **settings) as server,
+        httpx.AsyncClient(base_url=server, timeout=60, limits=limits) as http,
+    ):
+        async with locked(seed, "treaties"):
+            flood = [
+                asyncio.create_task(_flood(http, key, stop)) for key in flooders for _ in range(6)
+            ]
+            await waiting_on_lock(seed, 8 if reserved is None else 10)
+            await asyncio.sleep(0.3)  # the other flooding requests queue for the shared part
+            answers = []
+            for query in ("{ __typename }", EVENTS, "{ __typename }", EVENTS):
+                started = time.perf_counter()
+                answer = await http.post("/graphql", json={"query": query}, headers=headers(light))
+                answers.append((answer, time.perf_counter() - started))
+            stop.set()
+        statuses = sum((await asyncio.gather(*flood)), Counter())
+    if answered:
+        for answer, seconds in answers:
+            assert answer.status_code == 200, answer.text
+            assert seconds < 0.5
+        assert answers[1][0].json()["data"] == {"events": {"totalCount": 15}}
+        assert answers[0][0].json()["data"] == {"__typename": "Query"}
+    else:
+        first, seconds = answers[0]
+        assert first.status_code == 503
+        assert seconds >= 0.9
+    # The flood was at its cap: beyond it, refused at once.
+    assert statuses[429] > 0
