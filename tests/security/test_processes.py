@@ -2,7 +2,6 @@
 by two processes, and a flooding client that cannot take the connections another one needs."""
 
 import asyncio
-import time
 from collections import Counter
 
 import asyncpg
@@ -160,22 +159,21 @@ async def test_five_flooding_keys_leave_room_for_a_light_request(
             ]
             await waiting_on_lock(seed, 8 if reserved is None else 10)
             await asyncio.sleep(0.3)  # the other flooding requests queue for the shared part
-            answers = []
-            for query in ("{ __typename }", EVENTS, "{ __typename }", EVENTS):
-                started = time.perf_counter()
-                answer = await http.post("/graphql", json={"query": query}, headers=headers(light))
-                answers.append((answer, time.perf_counter() - started))
+            answers = [
+                await http.post("/graphql", json={"query": query}, headers=headers(light))
+                for query in ("{ __typename }", EVENTS, "{ __typename }", EVENTS)
+            ]
             stop.set()
         statuses = sum((await asyncio.gather(*flood)), Counter())
+    # What tells the two apart is the answer, not its time: waiting for a connection ends in a
+    # 503 after the pool wait (the issue's measure), which a loaded machine can only lengthen.
     if answered:
-        for answer, seconds in answers:
+        for answer in answers:
             assert answer.status_code == 200, answer.text
-            assert seconds < 0.5
-        assert answers[1][0].json()["data"] == {"events": {"totalCount": 15}}
-        assert answers[0][0].json()["data"] == {"__typename": "Query"}
+        assert answers[1].json()["data"] == {"events": {"totalCount": 15}}
+        assert answers[0].json()["data"] == {"__typename": "Query"}
     else:
-        first, seconds = answers[0]
-        assert first.status_code == 503
-        assert seconds >= 0.9
+        assert answers[0].status_code == 503
+        assert answers[0].json()["errors"][0]["extensions"]["code"] == "SERVICE_UNAVAILABLE"
     # The flood was at its cap: beyond it, refused at once.
     assert statuses[429] > 0
