@@ -34,3 +34,11 @@ def test_every_pin_carries_a_hash() -> None:
     blocks = re.split(r"\n(?=[A-Za-z0-9._-]+==)", LOCK.read_text())
     unhashed = [block.split()[0] for block in blocks if "==" in block and "--hash=" not in block]
     assert unhashed == []
+
+
+def test_the_license_file_is_the_one_pyproject_names() -> None:
+    project = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["project"]
+    text = (PROJECT_ROOT / "LICENSE").read_text(encoding="utf-8")
+    assert project["license"] == "Apache-2.0"
+    assert "Apache License\n                           Version 2.0, January 2004" in text
+    assert "END OF TERMS AND CONDITIONS" in text
