@@ -9,10 +9,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
+from pydantic import ValidationError
+from pydantic_settings import SettingsError
 from rich.console import Console
 from sqlalchemy.engine import URL
 
 from api.db.migrations import migrate as run_migrations
+from api.db.reach import DatabaseUnreachableError, reach
 from api.db.server import (
     DATABASE_NAME,
     embedded_server,
@@ -52,6 +55,20 @@ app.add_typer(budgets_app, name="budgets")
 console = Console(stderr=True)
 
 
+@app.callback()
+def check_settings() -> None:
+    """Every command first checks the whole environment: a bad EVENTGRAPH_* variable is one
+    line naming it, its value and what is allowed (exit 2), whichever command meets it."""
+    from api.settings_problems import describe
+
+    try:
+        Settings()
+    except (ValidationError, SettingsError) as error:
+        for line in describe(error):
+            console.print(line, markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+
+
 @contextmanager
 def application_database(settings: Settings) -> Iterator[URL]:
     """The URL of the application database, migrated to head.
@@ -61,6 +78,10 @@ def application_database(settings: Settings) -> Iterator[URL]:
     """
     if settings.database_url is not None:
         url = to_async_url(settings.database_url)
+        try:
+            asyncio.run(reach(url, settings.database_wait_seconds, "EVENTGRAPH_DATABASE_URL"))
+        except DatabaseUnreachableError as error:
+            raise fail(str(error)) from None
         asyncio.run(run_migrations(url, settings.migrations_dir))
         yield url
         return

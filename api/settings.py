@@ -36,6 +36,13 @@ class Settings(BaseSettings):
         description="Without database_url, start the embedded PostgreSQL in data_dir; false "
         "(as in the Docker image), refuse to start instead.",
     )
+    database_wait_seconds: float = Field(
+        default=0,
+        ge=0,
+        le=3_600,
+        description="How long a command keeps retrying, at start, a database_url it cannot reach "
+        "(refused, unknown host, no answer, still starting); 0: it tries once and says why.",
+    )
     read_database_urls: Annotated[list[str], NoDecode] = Field(
         default=[],
         description="Read replicas of database_url, comma-separated: reads are spread over "
@@ -194,7 +201,7 @@ class Settings(BaseSettings):
             return None
         try:
             backend = make_url(value).get_backend_name()
-        except ArgumentError as error:
+        except (ArgumentError, ValueError) as error:  # ValueError: a port that is no number
             raise ValueError(f"not a database URL: {error}") from None
         if backend != "postgresql":
             raise ValueError(f"a PostgreSQL URL is needed (postgresql://...), not {backend}")
@@ -203,7 +210,10 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _check_page_sizes(self) -> Self:
         if self.default_page_size > self.max_page_size:
-            raise ValueError("default_page_size must not exceed max_page_size")
+            raise ValueError(
+                f"EVENTGRAPH_DEFAULT_PAGE_SIZE ({self.default_page_size}) must not exceed "
+                f"EVENTGRAPH_MAX_PAGE_SIZE ({self.max_page_size})"
+            )
         return self
 
     @property
