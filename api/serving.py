@@ -2,19 +2,27 @@
 
 `eventgraph serve` binds the port first (a busy port is reported before any database work),
 prepares the database, then hands the bound socket to uvicorn, whose workers each build the app
-with `application()`. Uvicorn configures each process's logging from `log_config` (JSON lines,
+with `application()`; on SIGINT or SIGTERM the socket stops listening at once
+(`stop_listening`). Uvicorn configures each process's logging from `log_config` (JSON lines,
 one format for it and the app); what else a process needs once happens when its app has
 started: the garbage collector tuned, and the objects built at start-up frozen out of its view.
 """
 
+import contextlib
 import gc
 import logging
 import os
+import signal
 import socket
+import sys
 import tempfile
 from pathlib import Path
+from types import FrameType
 
+import uvicorn
 from starlette.applications import Starlette
+from uvicorn.config import STARTUP_FAILURE
+from uvicorn.supervisors import Multiprocess
 
 from api.db.server import to_async_url
 from api.logs import log_config
@@ -77,18 +85,55 @@ def application() -> Starlette:
     )
 
 
-def serve(listener: socket.socket, database_url: str, settings: Settings, workers: int) -> None:
-    """Serve on the bound `listener` until interrupted; in-flight requests finish first."""
-    import uvicorn
+def stop_listening(listener: socket.socket) -> None:
+    """Refuse new connections from now on, in every process sharing `listener`.
 
+    On Linux, shutting a listening socket down takes it out of the listening state for every
+    descriptor of it, in every process: new connections are refused at once, instead of being
+    completed by the kernel into a backlog that nobody accepts from any more and reset when the
+    last process exits (which a load balancer does not retry for a POST). Connections already
+    accepted are untouched and finish within the grace period.
+    """
+    with contextlib.suppress(OSError):  # not listening (any more): nothing to stop
+        listener.shutdown(socket.SHUT_RD)
+
+
+class DrainingServer(uvicorn.Server):
+    """uvicorn's server, which stops listening the moment it is told to stop (one worker)."""
+
+    def __init__(self, config: uvicorn.Config, listener: socket.socket) -> None:
+        super().__init__(config)
+        self.listener = listener
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        stop_listening(self.listener)
+        super().handle_exit(sig, frame)
+
+
+def stop_listening_on(signals: tuple[signal.Signals, ...], listener: socket.socket) -> None:
+    """Before the handlers installed for `signals` run, stop listening (the supervisor of
+    several workers: it tells them to stop only at its next check, up to half a second later)."""
+    for number in signals:
+        previous = signal.getsignal(number)
+
+        def handler(sig: int, frame: FrameType | None, previous: object = previous) -> None:
+            stop_listening(listener)
+            if callable(previous):
+                previous(sig, frame)
+
+        signal.signal(number, handler)
+
+
+def serve(listener: socket.socket, database_url: str, settings: Settings, workers: int) -> None:
+    """Serve on the bound `listener` until interrupted; in-flight requests finish first, and
+    from the signal on, new connections are refused."""
     os.environ["EVENTGRAPH_DATABASE_URL"] = database_url
     if workers > 1 and MULTIPROCESS_DIRECTORY_VARIABLE not in os.environ:
         # prometheus-client adds up the workers' metrics from files in this folder.
         os.environ[MULTIPROCESS_DIRECTORY_VARIABLE] = tempfile.mkdtemp(prefix="eventgraph-metrics-")
-    uvicorn.run(
+    config = uvicorn.Config(
         "api.serving:application",
         factory=True,
-        fd=listener.fileno(),
         workers=workers,
         loop="uvloop",
         http="httptools",
@@ -96,3 +141,13 @@ def serve(listener: socket.socket, database_url: str, settings: Settings, worker
         access_log=False,
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
     )
+    # What uvicorn.run does with a bound socket, with the listening stopped at the signal.
+    if workers > 1:
+        supervisor = Multiprocess(config, sockets=[listener])
+        stop_listening_on((signal.SIGINT, signal.SIGTERM), listener)
+        supervisor.run()
+        return
+    server = DrainingServer(config, listener)
+    server.run(sockets=[listener])
+    if not server.started:
+        sys.exit(STARTUP_FAILURE)
