@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench bench-quick schema ide-assets lock install clean
+.PHONY: run test lint format bench bench-quick soak schema ide-assets lock install clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,12 @@ bench: $(STAMP)
 
 bench-quick: $(STAMP)
 	$(BIN)/python -m bench requests --quick $(BENCH_ARGS)
+
+# The soak (bench/soak.py; not part of `make test`): `eventgraph serve --workers 2` under mixed
+# load from several keys for SOAK_MINUTES (30), on loopback; RSS, errors and p99 per interval.
+SOAK_MINUTES ?= 30
+soak: $(STAMP)
+	$(BIN)/python -m bench soak --minutes $(SOAK_MINUTES) $(SOAK_ARGS)
 
 schema: $(STAMP)
 	$(BIN)/eventgraph schema > schema/schema.graphql
