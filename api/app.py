@@ -27,7 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.db.migrations import migrations_head
 from api.db.server import to_async_url, to_asyncpg_dsn
 from api.graphql_endpoint import GraphQLEndpoint
-from api.ide.page import ide_routes
+from api.ide.page import ASSETS_PATH, ide_routes
 from api.logs import RequestFields
 from api.metrics import metrics_endpoint
 from api.security.access import Access
@@ -43,6 +43,8 @@ REQUEST_ID_HEADER = "x-request-id"
 # A caller's request id is echoed only when it is short and plain, so logs stay readable.
 ACCEPTABLE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 READINESS_TIMEOUT_SECONDS = 2.0
+ROUTINE_PATHS = ("/healthz", "/readyz", "/metrics", f"{ASSETS_PATH}/")
+"""Requests logged at DEBUG when they succeed: health checks, metric scrapes, the IDE's files."""
 
 
 def request_id_of(scope: Scope) -> str:
@@ -86,7 +88,10 @@ class RequestIdMiddleware:
             fields["request_id"] = request_id
             fields["status"] = status
             fields["duration_ms"] = duration_ms
-            log.info("%s %s %s", scope["method"], scope["path"], status, extra=fields)
+            # Probes, scrapes and the IDE's files would bury the requests a person reads.
+            routine = status < 400 and scope["path"].startswith(ROUTINE_PATHS)
+            level = logging.DEBUG if routine else logging.INFO
+            log.log(level, "%s %s %s", scope["method"], scope["path"], status, extra=fields)
 
 
 def error_response(

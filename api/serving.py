@@ -3,8 +3,8 @@
 `eventgraph serve` binds the port first (a busy port is reported before any database work),
 prepares the database, then hands the bound socket to uvicorn, whose workers each build the app
 with `application()`; on SIGINT or SIGTERM the socket stops listening at once
-(`stop_listening`). Uvicorn configures each process's logging from `log_config` (JSON lines,
-one format for it and the app); what else a process needs once happens when its app has
+(`stop_listening`). Uvicorn configures each process's logging from `log_config` (the format
+chosen once, here: one for it and the app); what else a process needs once happens when its app has
 started: the garbage collector tuned, and the objects built at start-up frozen out of its view.
 """
 
@@ -25,7 +25,7 @@ from uvicorn.config import STARTUP_FAILURE
 from uvicorn.supervisors import Multiprocess
 
 from api.db.server import to_async_url
-from api.logs import log_config
+from api.logs import chosen_format, log_config
 from api.metrics import MULTIPROCESS_DIRECTORY_VARIABLE, forget_dead_processes
 from api.settings import Settings
 
@@ -137,7 +137,9 @@ def serve(listener: socket.socket, database_url: str, settings: Settings, worker
         workers=workers,
         loop="uvloop",
         http="httptools",
-        log_config=log_config(settings.log_level),
+        log_config=log_config(
+            settings.log_level, *chosen_format(settings.log_format, settings.is_development)
+        ),
         access_log=False,
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
     )

@@ -166,6 +166,11 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", description="The least severe log records written."
     )
+    log_format: Literal["auto", "text", "json"] = Field(
+        default="auto",
+        description="auto: text lines (colored) when stderr is a terminal in development, JSON "
+        "lines otherwise; text or json: always that.",
+    )
 
     cors_origins: list[str] | None = Field(
         default=None,
