@@ -30,9 +30,11 @@ ENV PATH=/opt/venv/bin:$PATH \
     EVENTGRAPH_ENVIRONMENT=production \
     EVENTGRAPH_EMBEDDED_DATABASE=false \
     EVENTGRAPH_HOST=0.0.0.0 \
-    EVENTGRAPH_PORT=8000
+    EVENTGRAPH_PORT=8000 \
+    EVENTGRAPH_METRICS=0.0.0.0:9464
 USER eventgraph
-EXPOSE 8000
+# 8000: the API; 9464: /metrics, for the monitoring network only (publish it nowhere public).
+EXPOSE 8000 9464
 # Ready means the database answers and is migrated, on whatever port EVENTGRAPH_PORT says.
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
     CMD python -c "import os, urllib.request; urllib.request.urlopen(f\"http://127.0.0.1:{os.environ['EVENTGRAPH_PORT']}/readyz\", timeout=2)"

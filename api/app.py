@@ -1,4 +1,5 @@
-"""The ASGI application: /graphql, /healthz, /readyz, /metrics, request ids and CORS.
+"""The ASGI application: /graphql, /healthz, /readyz, /metrics (when public), request ids and
+CORS.
 
 Every error the application answers, whatever its status (an unknown path, a method a route does
 not take, a refused CORS preflight, a body too large, an unexpected exception), is a GraphQL
@@ -217,11 +218,17 @@ def create_app(
                 await close_database(reads)
             await close_database(primary)
 
+    # /metrics on this port only when told so (EVENTGRAPH_METRICS=public; development's default).
+    metrics_routes = (
+        [Route("/metrics", metrics_endpoint, methods=["GET"])]
+        if settings.metrics_place == "public"
+        else []
+    )
     return Starlette(
         routes=[
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
-            Route("/metrics", metrics_endpoint, methods=["GET"]),
+            *metrics_routes,
             *ide_routes(settings),  # before /graphql: they take only a browser's GET of it
             Route("/graphql", graphql_endpoint, methods=["GET", "POST"]),
         ],

@@ -126,10 +126,12 @@ def serve(
 
     settings = Settings()
     configure_logging()
+    metrics = settings.metrics_address
     try:
         listener = bind(settings.host, settings.port)
+        metrics_listener = None if metrics is None else bind(*metrics, "EVENTGRAPH_METRICS")
     except PortInUseError as error:
-        console.print(str(error), markup=False, highlight=False)
+        console.print(str(error), markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(1) from error
     corpus = validated_corpus(load) if load else None
     with listener, application_database(settings) as url:
@@ -137,9 +139,13 @@ def serve(
             load_into(url, corpus, prune=False, replace=False)
         console.print(
             f"eventgraph serving http://{settings.host}:{settings.port}/graphql "
-            f"({workers} worker{'s' if workers > 1 else ''}; Ctrl-C stops)"
+            f"({workers} worker{'s' if workers > 1 else ''}; metrics: {settings.metrics_place}; "
+            "Ctrl-C stops)",
+            soft_wrap=True,
         )
-        run_server(listener, url.render_as_string(hide_password=False), settings, workers)
+        run_server(
+            listener, url.render_as_string(hide_password=False), settings, workers, metrics_listener
+        )
 
 
 @app.command()

@@ -26,7 +26,7 @@ from uvicorn.supervisors import Multiprocess
 
 from api.db.server import to_async_url
 from api.logs import chosen_format, log_config
-from api.metrics import MULTIPROCESS_DIRECTORY_VARIABLE, forget_dead_processes
+from api.metrics import MULTIPROCESS_DIRECTORY_VARIABLE, forget_dead_processes, serve_metrics
 from api.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -43,8 +43,9 @@ class PortInUseError(Exception):
     pass
 
 
-def bind(host: str, port: int) -> socket.socket:
-    """A listening socket on host:port, or PortInUseError saying what to do."""
+def bind(host: str, port: int, setting: str = "EVENTGRAPH_PORT") -> socket.socket:
+    """A listening socket on host:port, or PortInUseError saying what to do (`setting` is the
+    variable that chose the port)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     listener = socket.socket(family, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -52,9 +53,10 @@ def bind(host: str, port: int) -> socket.socket:
         listener.bind((host, port))
     except OSError as error:
         listener.close()
+        advice = "PORT=… (make run) or EVENTGRAPH_PORT" if setting == "EVENTGRAPH_PORT" else setting
         raise PortInUseError(
             f"cannot listen on {host}:{port} ({error.strerror}): stop what uses it, or choose "
-            "another port with PORT=… (make run) or EVENTGRAPH_PORT"
+            f"another port with {advice}"
         ) from None
     # Accepted connections inherit this. uvicorn takes a socket handed over by descriptor for a
     # Unix one and sets no TCP_NODELAY itself: without it, a response written in two parts waits
@@ -124,13 +126,22 @@ def stop_listening_on(signals: tuple[signal.Signals, ...], listener: socket.sock
         signal.signal(number, handler)
 
 
-def serve(listener: socket.socket, database_url: str, settings: Settings, workers: int) -> None:
+def serve(
+    listener: socket.socket,
+    database_url: str,
+    settings: Settings,
+    workers: int,
+    metrics_listener: socket.socket | None = None,
+) -> None:
     """Serve on the bound `listener` until interrupted; in-flight requests finish first, and
-    from the signal on, new connections are refused."""
+    from the signal on, new connections are refused. /metrics is served on `metrics_listener`
+    when there is one (EVENTGRAPH_METRICS=HOST:PORT)."""
     os.environ["EVENTGRAPH_DATABASE_URL"] = database_url
     if workers > 1 and MULTIPROCESS_DIRECTORY_VARIABLE not in os.environ:
         # prometheus-client adds up the workers' metrics from files in this folder.
         os.environ[MULTIPROCESS_DIRECTORY_VARIABLE] = tempfile.mkdtemp(prefix="eventgraph-metrics-")
+    if metrics_listener is not None:
+        serve_metrics(metrics_listener)
     config = uvicorn.Config(
         "api.serving:application",
         factory=True,

@@ -17,6 +17,11 @@ class Environment(Enum):
     PRODUCTION = "production"
 
 
+PRODUCTION_METRICS_ADDRESS = "127.0.0.1:9464"
+"""Where a production process serves /metrics unless told otherwise: loopback, a port of its own
+(9464, the Prometheus exporters' usual), never the API's public port."""
+
+
 class Settings(BaseSettings):
     """Every knob of the service. Each field is an environment variable prefixed EVENTGRAPH_."""
 
@@ -172,6 +177,13 @@ class Settings(BaseSettings):
         "lines otherwise; text or json: always that.",
     )
 
+    metrics: str | None = Field(
+        default=None,
+        description="Where GET /metrics is served: public (on the API's own port), off, or "
+        "HOST:PORT (a listener of its own); unset, public in development and "
+        f"{PRODUCTION_METRICS_ADDRESS} in production.",
+    )
+
     cors_origins: list[str] | None = Field(
         default=None,
         description='Origins allowed to call the API from a browser; unset, any ("*") in '
@@ -212,6 +224,16 @@ class Settings(BaseSettings):
             raise ValueError(f"a PostgreSQL URL is needed (postgresql://...), not {backend}")
         return value
 
+    @field_validator("metrics")
+    @classmethod
+    def _metrics_place(cls, value: str | None) -> str | None:
+        if value is None or value in ("public", "off"):
+            return value
+        host, _, port = value.rpartition(":")
+        if not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+            raise ValueError("expected public, off, or HOST:PORT (e.g. 127.0.0.1:9464)")
+        return value
+
     @model_validator(mode="after")
     def _check_page_sizes(self) -> Self:
         if self.default_page_size > self.max_page_size:
@@ -238,6 +260,21 @@ class Settings(BaseSettings):
         if self.cors_origins is not None:
             return self.cors_origins
         return ["*"] if self.is_development else []
+
+    @property
+    def metrics_place(self) -> str:
+        """public, off, or the HOST:PORT of /metrics's own listener."""
+        if self.metrics is not None:
+            return self.metrics
+        return "public" if self.is_development else PRODUCTION_METRICS_ADDRESS
+
+    @property
+    def metrics_address(self) -> tuple[str, int] | None:
+        """The host and port of /metrics's own listener, if it has one."""
+        if self.metrics_place in ("public", "off"):
+            return None
+        host, _, port = self.metrics_place.rpartition(":")
+        return host.strip("[]"), int(port)
 
     @property
     def anonymous_reads_allowed(self) -> bool:
