@@ -58,9 +58,9 @@ def bind(host: str, port: int, setting: str = "EVENTGRAPH_PORT") -> socket.socke
             f"cannot listen on {host}:{port} ({error.strerror}): stop what uses it, or choose "
             f"another port with {advice}"
         ) from None
-    # Accepted connections inherit this. uvicorn takes a socket handed over by descriptor for a
-    # Unix one and sets no TCP_NODELAY itself: without it, a response written in two parts waits
-    # ~40 ms for the client's delayed ACK (Nagle's algorithm), on every request.
+    # Accepted connections inherit this. uvicorn sets no TCP_NODELAY on a socket it is handed:
+    # without it, a response written in two parts waits ~40 ms for the client's delayed ACK
+    # (Nagle's algorithm), on every request.
     listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     listener.listen(2048)
     listener.set_inheritable(True)
