@@ -18,7 +18,7 @@ from pathlib import Path
 
 import orjson
 
-from bench import load, request_report, requests, soak
+from bench import load, request_report, requests, soak, soak_report
 from bench.harness import OUT, Bench, Result, bench_server, machine, report
 
 QUICK_SECONDS, SECONDS = 3.0, 8.0
@@ -158,7 +158,7 @@ def _soak(
     )
     result = asyncio.run(soak.run(bench, options))
     command = shlex.join(["python", "-m", "bench", *argv])
-    print(soak.write(OUT, result, about, command))
+    print(soak_report.write(OUT, result, about, command))
     return 0 if all(result["passed"].values()) else 1
 
 

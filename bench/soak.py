@@ -1,4 +1,5 @@
-"""The soak: `eventgraph serve --workers 2` under mixed load for minutes, watched for drift.
+"""The soak: `eventgraph serve --workers 2` under mixed load for minutes, watched for drift
+(its figures and verdicts: bench/soak_report.py).
 
 On a generated corpus (kept in bench/out/, as the requests benchmark's), the API runs as
 production does (every setting at its default but the environment) on a loopback port. Clients
@@ -23,7 +24,6 @@ the p99 of the last third of the intervals is at most 1.5 times that of the firs
 
 import asyncio
 import random
-import statistics
 import time
 import uuid
 from collections import Counter
@@ -40,11 +40,10 @@ from api.db.server import to_asyncpg_dsn
 from api.security.keys import Scope, create_key
 from bench.harness import Bench
 from bench.servers import ServerSpec, api_server, free_port, running
+from bench.soak_report import summary
 from bench.variables import Case, choose_cases
 
 WORKERS = 2
-RSS_TOLERANCE = 0.10
-P99_TOLERANCE = 1.5
 REQUEST_TIMEOUT_SECONDS = 30.0
 PARTNERS = 3
 CLIENTS_PER_PARTNER = 2
@@ -59,25 +58,32 @@ TOO_DEEP = (
     "{ events { nodes { participants { participant { events { nodes { participants "
     "{ participant { events { nodes { participants { participant { id } } } } } } } } } } } } }"
 )
-BAD_REQUESTS: dict[str, tuple[dict[str, str], bytes, int, str]] = {
-    # kind: (extra headers, body, expected status, expected extensions.code)
-    "no key": ({}, b'{"query": "{ __typename }"}', 401, "UNAUTHENTICATED"),
-    "unknown key": (
-        {"authorization": "Bearer eg_live_00000000_" + "0" * 40},
-        b'{"query": "{ __typename }"}',
-        401,
-        "UNAUTHENTICATED",
+UNKNOWN_KEY = "eg_live_00000000_" + "0" * 40
+
+
+@dataclass(frozen=True)
+class BadRequest:
+    """A request refused with its own status and code; sent with a partner's key unless
+    `key` says otherwise ("none", or "unknown": a well-formed key that does not exist)."""
+
+    body: bytes
+    status: int
+    code: str
+    key: str = "partner"
+
+
+BAD_REQUESTS = {
+    "no key": BadRequest(b'{"query": "{ __typename }"}', 401, "UNAUTHENTICATED", key="none"),
+    "unknown key": BadRequest(
+        b'{"query": "{ __typename }"}', 401, "UNAUTHENTICATED", key="unknown"
     ),
-    "not json": ({"@key": ""}, b"{not json", 400, "BAD_USER_INPUT"),
+    "not json": BadRequest(b"{not json", 400, "BAD_USER_INPUT"),
     # A document refused before it runs is a GraphQL answer: 200, with the error's code.
-    "unparsable": ({"@key": ""}, b'{"query": "{ events { "}', 200, "GRAPHQL_PARSE_FAILED"),
-    "unknown field": (
-        {"@key": ""},
-        b'{"query": "{ events { nodes { colour } } }"}',
-        200,
-        "GRAPHQL_VALIDATION_FAILED",
+    "unparsable": BadRequest(b'{"query": "{ events { "}', 200, "GRAPHQL_PARSE_FAILED"),
+    "unknown field": BadRequest(
+        b'{"query": "{ events { nodes { colour } } }"}', 200, "GRAPHQL_VALIDATION_FAILED"
     ),
-    "too deep": ({"@key": ""}, orjson.dumps({"query": TOO_DEEP}), 200, "QUERY_TOO_COMPLEX"),
+    "too deep": BadRequest(orjson.dumps({"query": TOO_DEEP}), 200, "QUERY_TOO_COMPLEX"),
 }
 
 
@@ -112,9 +118,6 @@ class Interval:
 class Soak:
     options: Options
     base_url: str
-    partner_keys: list[str]
-    flooder_key: str
-    thrifty_key: str
     cases: list[Case]
     deadline: float
     intervals: list[Interval] = field(default_factory=list)
@@ -191,12 +194,12 @@ async def bad_client(soak: Soak, key: str, seed: int) -> None:
     async with httpx.AsyncClient(base_url=soak.base_url, timeout=REQUEST_TIMEOUT_SECONDS) as http:
         while not soak.over():
             kind = rng.choice(list(BAD_REQUESTS))
-            headers, body, status, code = BAD_REQUESTS[kind]
-            given = headers.get("authorization", "").removeprefix("Bearer ") or None
-            sent = await send(soak, http, key if "@key" in headers else given, body)
+            bad = BAD_REQUESTS[kind]
+            given = {"none": None, "unknown": UNKNOWN_KEY}.get(bad.key, key)
+            sent = await send(soak, http, given, bad.body)
             if sent is not None:
-                if (sent[0], code_of(sent[1])) == (status, code):
-                    soak.current.outcomes[f"bad: {kind} ({status} {code})"] += 1
+                if (sent[0], code_of(sent[1])) == (bad.status, bad.code):
+                    soak.current.outcomes[f"bad: {kind} ({bad.status} {bad.code})"] += 1
                 else:
                     soak.error(f"bad: {kind}", f"{sent[0]} {code_of(sent[1])}")
             await asyncio.sleep(rng.uniform(*THINK_SECONDS))
@@ -307,9 +310,6 @@ async def run(bench: Bench, options: Options) -> dict[str, Any]:
         soak = Soak(
             options,
             spec.base_url,
-            partners,
-            flooder,
-            thrifty,
             cases,
             time.monotonic() + options.minutes * 60,
             [Interval(time.monotonic())],
@@ -335,96 +335,3 @@ async def run(bench: Bench, options: Options) -> dict[str, Any]:
         ]
         await asyncio.gather(watch(soak, server.process.pid, bench.console), *clients)
     return summary(soak)
-
-
-def summary(soak: Soak) -> dict[str, Any]:
-    """The figures and the verdicts (see the module's docstring for the rules)."""
-    options = soak.options
-    warm = max(1, round(options.warm_up_minutes * 60 / options.interval_seconds))
-    after = soak.intervals[warm - 1 :] if len(soak.intervals) > warm else soak.intervals[-1:]
-    baseline = after[0].rss_mb
-    drift = {
-        pid: max(abs(interval.rss_mb.get(pid, start) - start) / start for interval in after)
-        for pid, start in baseline.items()
-    }
-    p99s = [value for interval in after[1:] if (value := interval.percentile(0.99)) is not None]
-    third = max(1, len(p99s) // 3)
-    first, last = p99s[:third], p99s[-third:]
-    p99_ratio = statistics.median(last) / statistics.median(first) if p99s else None
-    outcomes: Counter[str] = Counter()
-    errors: Counter[str] = Counter()
-    for interval in soak.intervals:
-        outcomes.update(interval.outcomes)
-        errors.update(interval.errors)
-    return {
-        "options": options.__dict__,
-        "requests": soak.sent,
-        "outcomes": dict(outcomes.most_common()),
-        "errors": dict(errors.most_common()),
-        "intervals": [
-            {
-                "at_seconds": round(interval.started - soak.intervals[0].started),
-                "requests": sum(interval.outcomes.values()) + sum(interval.errors.values()),
-                "errors": sum(interval.errors.values()),
-                "p50_ms": interval.percentile(0.5),
-                "p99_ms": interval.percentile(0.99),
-                "rss_mb": {str(pid): round(value, 1) for pid, value in interval.rss_mb.items()},
-            }
-            for interval in soak.intervals
-        ],
-        "warm_up_intervals": warm,
-        "rss_drift": {str(pid): round(value, 4) for pid, value in drift.items()},
-        "p99_last_third_over_first": round(p99_ratio, 3) if p99_ratio else None,
-        "passed": {
-            "no errors": not errors,
-            f"RSS within {RSS_TOLERANCE:.0%} after warm-up": all(
-                value <= RSS_TOLERANCE for value in drift.values()
-            ),
-            f"p99 stable (last third <= {P99_TOLERANCE}x first)": p99_ratio is not None
-            and p99_ratio <= P99_TOLERANCE,
-        },
-    }
-
-
-def markdown(result: dict[str, Any], about: dict[str, str], command: str) -> str:
-    lines = [
-        f"Command: `{command}`  ",
-        "Machine: " + ", ".join(f"{key} {value}" for key, value in about.items()) + "  ",
-        f"Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
-        "",
-        "| interval | at (s) | requests | errors | partner p50 (ms) | partner p99 (ms) | "
-        "worker RSS (MB) |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | --- |",
-    ]
-    for number, interval in enumerate(result["intervals"], start=1):
-        rss = ", ".join(f"{value:.1f}" for value in interval["rss_mb"].values())
-        lines.append(
-            f"| {number} | {interval['at_seconds']} | {interval['requests']:,} | "
-            f"{interval['errors']} | {interval['p50_ms'] or 0:.1f} | {interval['p99_ms'] or 0:.1f} "
-            f"| {rss} |"
-        )
-    lines += ["", f"{result['requests']:,} requests. Outcomes:", ""]
-    lines += [f"- {kind}: {count:,}" for kind, count in result["outcomes"].items()]
-    lines += [
-        "",
-        "Errors: " + (", ".join(f"{k}: {v}" for k, v in result["errors"].items()) or "none"),
-    ]
-    drift = ", ".join(f"{value:.1%}" for value in result["rss_drift"].values())
-    lines += [
-        f"RSS drift of each worker after the warm-up ({result['warm_up_intervals']} "
-        f"interval(s)): {drift}; p99 of the last third over the first: "
-        f"{result['p99_last_third_over_first']}",
-        "",
-    ]
-    lines += [f"- {'PASS' if ok else 'FAIL'}: {rule}" for rule, ok in result["passed"].items()]
-    return "\n".join(lines) + "\n"
-
-
-def write(out: Path, result: dict[str, Any], about: dict[str, str], command: str) -> str:
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    text = markdown(result, about, command)
-    document = {**result, "machine": about, "command": command}
-    for name in (f"soak-{stamp}", "soak-latest"):
-        (out / f"{name}.json").write_bytes(orjson.dumps(document, option=orjson.OPT_INDENT_2))
-        (out / f"{name}.md").write_text(text, encoding="utf-8")
-    return text
