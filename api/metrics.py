@@ -10,8 +10,11 @@ which is right for a single process. Gauges count only live processes: each work
 
 import os
 import re
-from collections.abc import Iterable
+import socket
+import threading
+from collections.abc import Iterable, Iterator
 from enum import Enum
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from prometheus_client import (
@@ -23,7 +26,9 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
+from prometheus_client.metrics_core import Metric
 from prometheus_client.multiprocess import MultiProcessCollector, mark_process_dead
+from prometheus_client.registry import Collector
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -73,8 +78,9 @@ POOL_WAITING = Gauge(
     "Requests waiting for a database connection.",
     multiprocess_mode="livesum",
 )
+RATE_LIMITED_NAME = "eventgraph_rate_limited_requests"
 RATE_LIMITED = Counter(
-    "eventgraph_rate_limited_requests",
+    RATE_LIMITED_NAME,
     "Requests refused for want of budget, by key name (`anonymous` for clients without one).",
     ["key"],
 )
@@ -140,16 +146,71 @@ def forget_dead_processes(directory: Path) -> list[int]:
     return sorted(set(dead))
 
 
-def exposition(directory: Path | None) -> bytes:
+class WithoutKeyNames(Collector):
+    """The metrics of `source`, with the requests refused for want of budget summed over the
+    keys: what /metrics shows on the API's own port, where anyone may read it."""
+
+    def __init__(self, source: Collector) -> None:
+        self.source = source
+
+    def collect(self) -> Iterator[Metric]:
+        for family in self.source.collect():
+            if family.name != RATE_LIMITED_NAME:
+                yield family
+                continue
+            summed = Metric(family.name, family.documentation, family.type)
+            total = sum(sample.value for sample in family.samples if sample.name.endswith("_total"))
+            summed.add_sample(f"{family.name}_total", {}, total)
+            yield summed
+
+
+def exposition(directory: Path | None, *, key_names: bool = True) -> bytes:
     """The metrics in the text format: of every process writing to `directory`, or of this
-    process when None."""
-    if directory is None:
-        return generate_latest(REGISTRY)
-    registry = CollectorRegistry()
-    MultiProcessCollector(registry, path=str(directory))  # type: ignore[no-untyped-call]
-    return generate_latest(registry)
+    process when None; without partner key names unless `key_names`."""
+    source: Collector = REGISTRY
+    if directory is not None:
+        source = CollectorRegistry()
+        MultiProcessCollector(source, path=str(directory))  # type: ignore[no-untyped-call]
+    if key_names:
+        return generate_latest(source)
+    public = CollectorRegistry(auto_describe=False)
+    public.register(WithoutKeyNames(source))
+    return generate_latest(public)
 
 
 async def metrics_endpoint(request: Request) -> Response:
-    """GET /metrics for Prometheus."""
-    return Response(exposition(multiprocess_directory()), media_type=CONTENT_TYPE_LATEST)
+    """GET /metrics for Prometheus, on the API's own port (EVENTGRAPH_METRICS=public): without
+    partner key names."""
+    return Response(
+        exposition(multiprocess_directory(), key_names=False), media_type=CONTENT_TYPE_LATEST
+    )
+
+
+class MetricsRequestHandler(BaseHTTPRequestHandler):
+    """GET /metrics on a listener of its own (EVENTGRAPH_METRICS=HOST:PORT), the key names in:
+    whoever reaches this address is the monitoring network."""
+
+    def do_GET(self) -> None:
+        if self.path.partition("?")[0] != "/metrics":
+            self.send_error(404)
+            return
+        body = exposition(multiprocess_directory())
+        self.send_response(200)
+        self.send_header("Content-Type", CONTENT_TYPE_LATEST)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Scrapes are routine: not logged."""
+
+
+def serve_metrics(listener: socket.socket) -> ThreadingHTTPServer:
+    """Serve GET /metrics on the bound `listener`, from a thread of this process (the supervisor
+    of several workers, which adds up their files; or the one worker itself)."""
+    host, port = listener.getsockname()[:2]
+    server = ThreadingHTTPServer((host, port), MetricsRequestHandler, bind_and_activate=False)
+    server.socket.close()
+    server.socket = listener
+    threading.Thread(target=server.serve_forever, name="metrics", daemon=True).start()
+    return server

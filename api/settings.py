@@ -17,6 +17,11 @@ class Environment(Enum):
     PRODUCTION = "production"
 
 
+PRODUCTION_METRICS_ADDRESS = "127.0.0.1:9464"
+"""Where a production process serves /metrics unless told otherwise: loopback, a port of its own
+(9464, the Prometheus exporters' usual), never the API's public port."""
+
+
 class Settings(BaseSettings):
     """Every knob of the service. Each field is an environment variable prefixed EVENTGRAPH_."""
 
@@ -35,6 +40,13 @@ class Settings(BaseSettings):
         default=True,
         description="Without database_url, start the embedded PostgreSQL in data_dir; false "
         "(as in the Docker image), refuse to start instead.",
+    )
+    database_wait_seconds: float = Field(
+        default=0,
+        ge=0,
+        le=3_600,
+        description="How long a command keeps retrying, at start, a database_url it cannot reach "
+        "(refused, unknown host, no answer, still starting); 0: it tries once and says why.",
     )
     read_database_urls: Annotated[list[str], NoDecode] = Field(
         default=[],
@@ -171,6 +183,18 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", description="The least severe log records written."
     )
+    log_format: Literal["auto", "text", "json"] = Field(
+        default="auto",
+        description="auto: text lines (colored) when stderr is a terminal in development, JSON "
+        "lines otherwise; text or json: always that.",
+    )
+
+    metrics: str | None = Field(
+        default=None,
+        description="Where GET /metrics is served: public (on the API's own port), off, or "
+        "HOST:PORT (a listener of its own); unset, public in development and "
+        f"{PRODUCTION_METRICS_ADDRESS} in production.",
+    )
 
     cors_origins: list[str] | None = Field(
         default=None,
@@ -206,16 +230,29 @@ class Settings(BaseSettings):
             return None
         try:
             backend = make_url(value).get_backend_name()
-        except ArgumentError as error:
+        except (ArgumentError, ValueError) as error:  # ValueError: a port that is no number
             raise ValueError(f"not a database URL: {error}") from None
         if backend != "postgresql":
             raise ValueError(f"a PostgreSQL URL is needed (postgresql://...), not {backend}")
         return value
 
+    @field_validator("metrics")
+    @classmethod
+    def _metrics_place(cls, value: str | None) -> str | None:
+        if value is None or value in ("public", "off"):
+            return value
+        host, _, port = value.rpartition(":")
+        if not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+            raise ValueError("expected public, off, or HOST:PORT (e.g. 127.0.0.1:9464)")
+        return value
+
     @model_validator(mode="after")
     def _check_page_sizes(self) -> Self:
         if self.default_page_size > self.max_page_size:
-            raise ValueError("default_page_size must not exceed max_page_size")
+            raise ValueError(
+                f"EVENTGRAPH_DEFAULT_PAGE_SIZE ({self.default_page_size}) must not exceed "
+                f"EVENTGRAPH_MAX_PAGE_SIZE ({self.max_page_size})"
+            )
         return self
 
     @property
@@ -239,6 +276,21 @@ class Settings(BaseSettings):
     @property
     def unmetered_loopback_enabled(self) -> bool:
         return self.is_development if self.unmetered_loopback is None else self.unmetered_loopback
+
+    @property
+    def metrics_place(self) -> str:
+        """public, off, or the HOST:PORT of /metrics's own listener."""
+        if self.metrics is not None:
+            return self.metrics
+        return "public" if self.is_development else PRODUCTION_METRICS_ADDRESS
+
+    @property
+    def metrics_address(self) -> tuple[str, int] | None:
+        """The host and port of /metrics's own listener, if it has one."""
+        if self.metrics_place in ("public", "off"):
+            return None
+        host, _, port = self.metrics_place.rpartition(":")
+        return host.strip("[]"), int(port)
 
     @property
     def anonymous_reads_allowed(self) -> bool:

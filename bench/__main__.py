@@ -4,6 +4,8 @@
 - `requests [--quick] [--events N ...] [--seconds S] [--clients N ...] [--case Q ...]
   [--heavy-query FILE] [--port P] [--baseline FILE]`: GraphQL over HTTP, the API against its floor
   (bench/requests.py); `--quick` is the smoke run of `make bench-quick`;
+- `soak [--minutes M] [--interval S] [--warm-up M] [--events N] [--max-requests N] [--port P]`:
+  `eventgraph serve --workers 2` under mixed load (bench/soak.py; `make soak`);
 - `report RESULTS [--baseline FILE]`: the Markdown of an earlier `requests` run, again.
 """
 
@@ -16,7 +18,7 @@ from pathlib import Path
 
 import orjson
 
-from bench import load, request_report, requests
+from bench import load, request_report, requests, soak, soak_report
 from bench.harness import OUT, Bench, Result, bench_server, machine, report
 
 QUICK_SECONDS, SECONDS = 3.0, 8.0
@@ -68,6 +70,21 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
         type=Path,
         help="an earlier run's bench/out/requests-*.json: show the API's numbers beside it",
     )
+    soaking = commands.add_parser(
+        "soak", help="eventgraph serve --workers 2 under mixed load, watched for drift"
+    )
+    soaking.add_argument("--minutes", type=float, default=30.0, help="how long the load runs")
+    soaking.add_argument(
+        "--interval", type=float, help="seconds per interval (default: a thirtieth of the run)"
+    )
+    soaking.add_argument(
+        "--warm-up", type=float, help="minutes of warm-up (default: a sixth of the run)"
+    )
+    soaking.add_argument("--events", type=int, default=1_000, help="corpus size, in events")
+    soaking.add_argument(
+        "--max-requests", type=int, default=2_000_000, help="stop after this many requests"
+    )
+    soaking.add_argument("--port", type=int, help="the API's port (default: any free one)")
     rendering = commands.add_parser(
         "report", help="print the Markdown of an earlier requests run (requests-*.json)"
     )
@@ -127,6 +144,24 @@ def _report(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def _soak(
+    bench: Bench, arguments: argparse.Namespace, about: dict[str, str], argv: list[str]
+) -> int:
+    minutes: float = arguments.minutes
+    options = soak.Options(
+        minutes=minutes,
+        interval_seconds=arguments.interval or max(5.0, minutes * 60 / 30),
+        warm_up_minutes=minutes / 6 if arguments.warm_up is None else arguments.warm_up,
+        events=arguments.events,
+        max_requests=arguments.max_requests,
+        port=arguments.port,
+    )
+    result = asyncio.run(soak.run(bench, options))
+    command = shlex.join(["python", "-m", "bench", *argv])
+    print(soak_report.write(OUT, result, about, command))
+    return 0 if all(result["passed"].values()) else 1
+
+
 def main(argv: list[str]) -> int:
     arguments = _arguments(argv)
     if arguments.benchmark == "report":
@@ -138,6 +173,8 @@ def main(argv: list[str]) -> int:
         if arguments.benchmark == "load":
             report(bench.console, asyncio.run(_load(bench, arguments)), about)
             return 0
+        if arguments.benchmark == "soak":
+            return _soak(bench, arguments, about, argv)
         options = _options(arguments)
         sizes = asyncio.run(requests.run_all(bench, options))
     command = shlex.join(["python", "-m", "bench", *argv])

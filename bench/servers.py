@@ -87,6 +87,9 @@ def api_server(database: URL, port: int, key: str) -> ServerSpec:
         "EVENTGRAPH_DATABASE_URL": database.render_as_string(hide_password=False),
         "EVENTGRAPH_HOST": HOST,
         "EVENTGRAPH_PORT": str(port),
+        # Production serves /metrics on a port of its own: a free one, so that two runs on
+        # one machine do not meet on the default.
+        "EVENTGRAPH_METRICS": f"{HOST}:{free_port()}",
     }
     command = (str(Path(sys.executable).with_name("eventgraph")), "serve")
     return ServerSpec("api", command, environment, port, (("Authorization", f"Bearer {key}"),))

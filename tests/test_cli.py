@@ -54,5 +54,5 @@ def test_unknown_command_fails_with_usage() -> None:
 def test_a_non_postgresql_database_url_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("EVENTGRAPH_DATABASE_URL", "sqlite:///corpus.db")
     result = CliRunner().invoke(app, ["migrate"])
-    assert result.exit_code != 0
-    assert "a PostgreSQL URL is needed" in str(result.exception)
+    assert result.exit_code == 2
+    assert "a PostgreSQL URL is needed" in result.output

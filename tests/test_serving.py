@@ -1,5 +1,5 @@
 """`eventgraph serve`: the port first, then the database; workers; Ctrl-C stops it all, and
-SIGTERM lets the requests in flight finish."""
+SIGTERM refuses new connections at once while the requests in flight finish."""
 
 import asyncio
 import gc
@@ -134,21 +134,45 @@ def test_workers_serve_one_port_and_stop_on_ctrl_c(
             server.communicate()
 
 
-async def test_sigterm_lets_the_requests_in_flight_finish(
-    serve_environment: dict[str, str], database_url: URL
+def connect_and_ask(port: int) -> str:
+    """One new connection's fate: "refused", or "answered" (a whole response to GET /healthz);
+    a reset raises ConnectionResetError."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+            connection.sendall(b"GET /healthz HTTP/1.1\r\nhost: test\r\nconnection: close\r\n\r\n")
+            answer = b""
+            while chunk := connection.recv(65_536):
+                answer += chunk
+    except ConnectionRefusedError:
+        return "refused"
+    assert answer.startswith(b"HTTP/1.1 200 "), answer
+    return "answered"
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+async def test_sigterm_refuses_new_connections_and_lets_the_requests_in_flight_finish(
+    serve_environment: dict[str, str], database_url: URL, workers: int
 ) -> None:
     port, environment = on_a_free_port(serve_environment, database_url)
     server = await asyncio.create_subprocess_exec(
-        EVENTGRAPH, "serve", env=environment, stdout=asyncio.subprocess.DEVNULL
+        EVENTGRAPH,
+        "serve",
+        "--workers",
+        str(workers),
+        env=environment,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
     )
     try:
+        assert server.stderr is not None
+        # Every worker has started (a worker still starting would listen again when it does).
+        started = 0
+        while started < workers:
+            line = await asyncio.wait_for(server.stderr.readline(), timeout=120)
+            assert line, "the server exited"
+            started += b"Application startup complete" in line
+        drained = asyncio.create_task(server.stderr.read())
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as http:
-            for _ in range(240):
-                try:
-                    await http.get("/healthz")
-                    break
-                except httpx.TransportError:
-                    await asyncio.sleep(0.25)
             async with locked(database_url, "events"):
                 in_flight = asyncio.create_task(
                     http.post(
@@ -157,14 +181,26 @@ async def test_sigterm_lets_the_requests_in_flight_finish(
                 )
                 await asyncio.wait_for(waiting_on_lock(database_url, 1), timeout=30)
                 server.terminate()
-                # Stopping, it still waits for the request the lock holds back.
-                await asyncio.sleep(1)
+                # Draining, once the signal is handled, it refuses new connections (in every
+                # process) and resets none.
+                await asyncio.sleep(0.2)
+                fates = []
+                deadline = time.monotonic() + 1.5
+                while time.monotonic() < deadline:
+                    fates.append(await asyncio.to_thread(connect_and_ask, port))
+                    await asyncio.sleep(0.01)
+                assert set(fates) <= {"answered", "refused"}
+                assert fates[-1] == "refused", fates
+                # It still waits for the request the lock holds back.
                 assert server.returncode is None
             response = await in_flight
         assert response.status_code == 200
         assert response.json()["data"] == {"events": {"totalCount": 0}}
-        # uvicorn re-raises the signal once it has shut down: the conventional exit of SIGTERM.
-        assert await asyncio.wait_for(server.wait(), timeout=30) == -signal.SIGTERM
+        # One worker: uvicorn re-raises the signal once it has shut down, the conventional exit
+        # of SIGTERM; several: the supervisor exits normally once its workers have.
+        expected = -signal.SIGTERM if workers == 1 else 0
+        assert await asyncio.wait_for(server.wait(), timeout=30) == expected
+        assert b"Traceback" not in await drained
     finally:
         if server.returncode is None:
             server.kill()

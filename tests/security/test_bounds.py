@@ -69,7 +69,7 @@ async def test_a_statement_past_the_statement_timeout_is_504(seed: URL, key: str
 
 
 async def test_no_connection_free_in_time_is_503_with_retry_after(seed: URL, key: str) -> None:
-    async with production(seed, pool_size=1) as api:
+    async with production(seed, pool_size=1, metrics="public") as api:
         async with api.database.pool.acquire():  # the pool's one connection, taken
             response = await api.post(EVENTS, key=key)
             metrics = (await api.http.get("/metrics")).text
