@@ -153,7 +153,8 @@ class Venue(Node):
     )
 '''
 
-VENUE_MODEL = '''class Venue(FixtureModel):
+VENUE_MODEL = '''@with_columns(tables.venues)
+class Venue(FixtureModel):
     """A place where events are held."""
 
     slug: Slug
@@ -262,9 +263,16 @@ ENTITY = (
         "    venues: list[Venue] = Field(default_factory=list)\n",
         after="    statements: list[Statement] = Field(default_factory=list)\n",
     ),
+    Edit("api/fixtures/validate.py", "    Venue,\n", after="    Treaty,\n"),
+    Edit(
+        "api/fixtures/validate.py",
+        "    venues: list[Venue] = field(default_factory=list)\n",
+        after="    statements: list[Statement] = field(default_factory=list)\n",
+    ),
 )
-"""Searchable, orderable, filterable, fetched by id or slug, loaded and exported: five files and
-a migration (the table, the registry, the ordering, the type, the fixture model)."""
+"""Searchable, orderable, filterable, fetched by id or slug, loaded and exported: six files and a
+migration (the table, the registry, the ordering, the type, the fixture model, the validated
+corpus's list)."""
 
 MIGRATIONS = {
     "alembic/versions/0901_statement_note.py": NOTE_MIGRATION,
