@@ -11,7 +11,6 @@ from enum import Enum
 from pathlib import Path
 from typing import Literal, Union, get_args, get_origin
 
-from annotated_types import Ge, Gt, Le, MinLen
 from pydantic import ValidationError
 from pydantic_settings import NoDecode, SettingsError
 
@@ -65,16 +64,21 @@ def allowed(field: str) -> str:
 
 
 def bounds(metadata: list[object]) -> list[str]:
-    low = next((f"from {item.ge}" for item in metadata if isinstance(item, Ge)), None)
-    low = low or next((f"above {item.gt}" for item in metadata if isinstance(item, Gt)), None)
-    high = next((f"to {item.le}" for item in metadata if isinstance(item, Le)), None)
-    if low and high:
-        return [f"{low} {high}"]
-    if high:
-        return [f"at most {high.removeprefix('to ')}"]
-    if low:
-        return [low.replace("from", "at least", 1)]
-    if any(isinstance(item, MinLen) for item in metadata):
+    """The bounds pydantic's Field(ge=, gt=, le=, min_length=) put in a field's metadata."""
+
+    def bound(name: str) -> object | None:
+        return next((getattr(item, name) for item in metadata if hasattr(item, name)), None)
+
+    ge, gt, le = bound("ge"), bound("gt"), bound("le")
+    if ge is not None and le is not None:
+        return [f"from {ge} to {le}"]
+    if le is not None:
+        return [f"at most {le}"]
+    if ge is not None:
+        return [f"at least {ge}"]
+    if gt is not None:
+        return [f"above {gt}"]
+    if bound("min_length"):
         return ["(not empty)"]
     return []
 
