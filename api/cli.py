@@ -29,7 +29,7 @@ from api.fixtures.generate import DEFAULT_PREFIX
 from api.settings import Settings
 
 if TYPE_CHECKING:
-    from api.fixtures.validate import Corpus
+    from api.fixtures.corpus import Corpus
     from api.security.database import Queryable
 
 T = TypeVar("T")
@@ -227,7 +227,8 @@ Overwrite = Annotated[
 
 def validated_corpus(paths: list[Path]) -> "Corpus":
     """The corpus of `paths`, after saying what was skipped; exit 1 on any problem."""
-    from api.fixtures.validate import print_problems, print_skipped, validate_paths
+    from api.fixtures.problems import print_problems, print_skipped
+    from api.fixtures.validate import validate_paths
 
     with console.status("reading fixture files"):
         result = validate_paths(paths)

@@ -107,11 +107,8 @@ class TreatyStatusRead:
 
 @dataclass(frozen=True)
 class PagePartRead:
-    """A field of a connection, an edge or page info: `part` is "totalCount", "nodes",
-    "edges", "pageInfo", "cursor", "node", "hasNextPage", "hasPreviousPage", "startCursor"
-    or "endCursor"."""
-
-    part: str
+    """A field of a connection, an edge or page info (`totalCount`, `edges`, `cursor`, …): the
+    compiled path reads it with its page, by its name."""
 
 
 @dataclass(frozen=True)
@@ -341,8 +338,9 @@ def treaty_status_field(description: str) -> Any:
     return declared(TreatyStatusRead(), description, resolve)
 
 
-def page_part(part: str, description: str, resolve: Callable[..., Any]) -> Any:
-    return declared(PagePartRead(part), description, resolve)
+def page_part(description: str, resolve: Callable[..., Any]) -> Any:
+    """A field of a connection, an edge or page info, read from the page it belongs to."""
+    return declared(PagePartRead(), description, resolve)
 
 
 def lookup(entity: Entity, description: str) -> Any:

@@ -44,22 +44,18 @@ class PageInfo:
     page: strawberry.Private[Page]
 
     has_next_page: bool = page_part(
-        "hasNextPage",
         "More items follow this page (with `first`); see the Relay specification.",
         lambda root: root.page.has_next_page,
     )
     has_previous_page: bool = page_part(
-        "hasPreviousPage",
         "More items precede this page (with `last`); see the Relay specification.",
         lambda root: root.page.has_previous_page,
     )
     start_cursor: str | None = page_part(
-        "startCursor",
         "The cursor of the first item of the page; null when the page is empty.",
         lambda root: root.page.start_cursor,
     )
     end_cursor: str | None = page_part(
-        "endCursor",
         "The cursor of the last item of the page; null when the page is empty.",
         lambda root: root.page.end_cursor,
     )
@@ -71,11 +67,10 @@ class Edge(Generic[NodeT]):
     item_cursor: strawberry.Private[str]
 
     cursor: str = page_part(
-        "cursor",
         "Opaque position of this item; pass it as `after` or `before`.",
         lambda root: root.item_cursor,
     )
-    node: NodeT = page_part("node", "The item.", lambda root: root.item)
+    node: NodeT = page_part("The item.", lambda root: root.item)
 
 
 @strawberry.type(
@@ -87,12 +82,10 @@ class Connection(Generic[NodeT]):
     node_class: strawberry.Private[type[RowObject]]
 
     nodes: list[NodeT] = page_part(
-        "nodes",
         "The items of the page, in order.",
         lambda root: [root.node_class(row=row) for row in root.page.rows],
     )
     edges: list[Edge[NodeT]] = page_part(
-        "edges",
         "The items of the page with their cursors, in order.",
         lambda root: [
             Edge(item=root.node_class(row=row), item_cursor=cursor)
@@ -100,10 +93,9 @@ class Connection(Generic[NodeT]):
         ],
     )
     page_info: PageInfo = page_part(
-        "pageInfo", "Where the page sits in the list.", lambda root: PageInfo(page=root.page)
+        "Where the page sits in the list.", lambda root: PageInfo(page=root.page)
     )
     total_count: int = page_part(
-        "totalCount",
         "How many items the whole filtered list has, whatever the page.",
         lambda root: root.page.total_count,
     )

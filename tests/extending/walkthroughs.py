@@ -263,9 +263,14 @@ ENTITY = (
         "    venues: list[Venue] = Field(default_factory=list)\n",
         after="    statements: list[Statement] = Field(default_factory=list)\n",
     ),
-    Edit("api/fixtures/validate.py", "    Venue,\n", after="    Treaty,\n"),
     Edit(
-        "api/fixtures/validate.py",
+        "api/fixtures/corpus.py",
+        "from api.fixtures.models import Venue\n",
+        after="from api.fixtures.models import Event, Participant, Source, Statement, Topic, "
+        "Treaty\n",
+    ),
+    Edit(
+        "api/fixtures/corpus.py",
         "    venues: list[Venue] = field(default_factory=list)\n",
         after="    statements: list[Statement] = field(default_factory=list)\n",
     ),
