@@ -35,7 +35,9 @@ GENERATOR_FILES = (
 )
 LOADED_FILES = (
     *sorted((MIGRATIONS / "versions").glob("*.py")),
-    PROJECT_ROOT / "api" / "fixtures" / "load.py",
+    *sorted((PROJECT_ROOT / "api" / "fixtures" / "load").glob("*.py")),
+    PROJECT_ROOT / "api" / "fixtures" / "mapping.py",
+    PROJECT_ROOT / "api" / "fixtures" / "models.py",
 )
 
 
