@@ -1,8 +1,10 @@
 """The filter inputs of the contract, and their conversion to the store's plain dicts.
 
 One filter language for every type: and/or/not compose, a field left out (or null) does not
-filter, list relations take some/every/none. `to_store_filter` turns any of these inputs into the
-dict `api.store` compiles: snake_case keys, enums as `api.vocabulary` members, IDs as UUIDs.
+filter, list relations take some/every/none. The conditions on a value (`StringFilter`, …) are
+written here; each entity's `XFilter` and `XListFilter` are made from its declared filter fields
+(`api.store.entities`). `to_store_filter` turns any of these inputs into the dict `api.store`
+compiles: snake_case keys, enums as `api.vocabulary` members, IDs as UUIDs.
 """
 
 import dataclasses

@@ -1,4 +1,4 @@
-"""The GraphQL filter inputs and the store's filter registry say the same thing.
+"""The GraphQL filter inputs, made from the store's filter registry, offer what the store compiles.
 
 Each `XFilter` input offers exactly the fields `api.store.entities` compiles for its entity
 (plus and/or/not), each scalar field offers exactly the operators the store compiles for its
