@@ -253,9 +253,14 @@ def _store_id(value: str) -> UUID:
     return decoded[1]
 
 
+def snake_case(name: str) -> str:
+    """ "isNull" → "is_null", "TreatyMilestone" → "treaty_milestone"."""
+    return CAMEL_HUMP.sub("_", name).lower()
+
+
 def _store_key(name: str) -> str:
     """The store's snake_case key for a field's Python name ("in_") or GraphQL name ("isNull")."""
-    return CAMEL_HUMP.sub("_", name).lower().rstrip("_")
+    return snake_case(name).rstrip("_")
 
 
 CAMEL_HUMP = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")

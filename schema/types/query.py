@@ -5,7 +5,6 @@
 import asyncio
 import importlib
 import pkgutil
-import re
 from enum import Enum
 from typing import Annotated, Any, Union, cast
 
@@ -26,7 +25,7 @@ from schema.fields import (
     load_rows_by_id,
     root,
 )
-from schema.filters import FILTER_INPUTS, optional_store_filter
+from schema.filters import FILTER_INPUTS, optional_store_filter, snake_case
 from schema.global_ids import node_key
 from schema.ordering import ORDER_INPUTS
 from schema.pagination import Connection, root_connection
@@ -45,11 +44,6 @@ def _import_entity_types() -> None:
 
 
 _import_entity_types()
-
-
-def snake_case(name: str) -> str:
-    """ "TreatyMilestone" → "treaty_milestone": a root field's Python name."""
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
 
 
 UNSET = strawberry.UNSET
