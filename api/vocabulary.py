@@ -103,6 +103,14 @@ class TreatyMilestoneKind(StrEnum):
     TERMINATED = "TERMINATED"
 
 
+class ChangeOp(StrEnum):
+    """What a change did to a node."""
+
+    CREATE = "CREATE"
+    UPDATE = "UPDATE"
+    DELETE = "DELETE"
+
+
 # Languages with a stemming text-search configuration of their own; any other uses `simple`.
 STEMMED_LANGUAGES: dict[str, str] = {
     "fr": "french",

@@ -39,7 +39,7 @@ def test_migrate_creates_the_schema_and_is_idempotent(
     first = runner.invoke(app, ["migrate"])
     assert first.exit_code == 0, first.output
     tables = asyncio.run(_tables(blank_database))
-    assert {"events", "statements", "participants", "treaties", "deletions"} <= tables
+    assert {"events", "statements", "participants", "treaties", "changes"} <= tables
 
     second = runner.invoke(app, ["migrate"])
     assert second.exit_code == 0, second.output

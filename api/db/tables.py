@@ -1,14 +1,15 @@
 """The database schema as SQLAlchemy Core tables: the single definition Alembic compares against.
 
 Rows are read as tuples by `api.store`; there are no ORM classes. Entity tables carry a UUID key,
-a unique slug, and `created_at`/`updated_at` kept by the database (see the initial migration for
-the triggers, the text-search configurations and the deletion log). Pure link tables are keyed by
-the pair they link.
+a unique slug, and a version, `created_at` and `updated_at` kept by the database (see the initial
+migration for the text-search configurations, `api.db.change_log` for the change log). Pure link
+tables are keyed by the pair they link.
 """
 
 from enum import Enum
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Column,
@@ -17,6 +18,7 @@ from sqlalchemy import (
     DateTime,
     Double,
     ForeignKey,
+    Identity,
     Index,
     Integer,
     LargeBinary,
@@ -29,9 +31,10 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy import Enum as SqlEnum
-from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR, UUID
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR, UUID
 
 from api.vocabulary import (
+    ChangeOp,
     DatePrecision,
     EventFormat,
     EventKind,
@@ -72,8 +75,11 @@ def primary_key() -> Column[object]:
     )
 
 
-def timestamps() -> tuple[Column[object], Column[object]]:
+def kept_by_database() -> tuple[Column[object], Column[object], Column[object]]:
+    """An entity's bookkeeping: its version, raised by each change, and when it was created and
+    last updated. Triggers keep them (`api.db.change_log` and the initial migration)."""
     return (
+        Column("version", Integer, nullable=False, server_default=text("1")),
         Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
         Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     )
@@ -167,7 +173,7 @@ sources = Table(
     Column("publisher", Text, nullable=False),
     Column("language", String(35), nullable=False),
     Column("published_at", DateTime(timezone=True)),
-    *timestamps(),
+    *kept_by_database(),
 )
 Index("ix_sources_publisher", sources.c.publisher)
 Index("ix_sources_language", sources.c.language)
@@ -187,7 +193,7 @@ participants = Table(
     Column("kind", vocabulary(ParticipantKind), nullable=False),
     Column("description", Text),
     reference("country_id", "participants", nullable=True),
-    *timestamps(),
+    *kept_by_database(),
 )
 Index("ix_participants_kind", participants.c.kind)
 Index("ix_participants_country_id", participants.c.country_id)
@@ -220,7 +226,7 @@ topics = Table(
     Column("slug", Text, nullable=False, unique=True),
     Column("description", Text),
     reference("parent_id", "topics", nullable=True),
-    *timestamps(),
+    *kept_by_database(),
     CheckConstraint("parent_id IS NULL OR parent_id <> id", name="not_own_parent"),
 )
 Index("ix_topics_parent_id", topics.c.parent_id)
@@ -239,7 +245,7 @@ treaties = Table(
     Column("signed_on", Date),
     Column("effective_on", Date),
     Column("expires_on", Date),
-    *timestamps(),
+    *kept_by_database(),
 )
 Index("ix_treaties_signed_on", treaties.c.signed_on, treaties.c.id)
 Index("ix_treaties_expires_on", treaties.c.expires_on, treaties.c.id)
@@ -284,7 +290,7 @@ events = Table(
         ),
         nullable=False,
     ),
-    *timestamps(),
+    *kept_by_database(),
     CheckConstraint("end_date IS NULL OR start_date <= end_date", name="dates_in_order"),
     CheckConstraint("duration_minutes IS NULL OR duration_minutes > 0", name="positive_duration"),
     CheckConstraint("location_country_id IS NULL OR location_name IS NOT NULL", name="located"),
@@ -369,7 +375,7 @@ statements = Table(
         Computed("to_tsvector(eventgraph_search_config(language), text)", persisted=True),
         nullable=False,
     ),
-    *timestamps(),
+    *kept_by_database(),
     UniqueConstraint("source_id", "position"),
     CheckConstraint("text <> ''", name="text_not_empty"),
     CheckConstraint("position >= 0", name="position_not_negative"),
@@ -418,19 +424,50 @@ treaty_milestones = Table(
 )
 Index("ix_treaty_milestones_event_id", treaty_milestones.c.event_id)
 
-# ---------------------------------------------------------------- deletions
+# ---------------------------------------------------------------- the change log
 
-deletions = Table(
-    "deletions",
+
+changes = Table(
+    "changes",
     metadata,
-    primary_key(),
-    Column("table_name", Text, nullable=False),
-    Column("row_id", UUID(as_uuid=True), nullable=False),
-    Column("slug", Text),
-    Column("deleted_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-    comment="one row per deleted entity, written by a trigger, so that a partner's sync sees it",
+    Column("id", BigInteger, Identity(always=True), primary_key=True),
+    Column(
+        "xid",
+        BigInteger,
+        nullable=False,
+        server_default=text("eventgraph_xid()"),
+        comment="the writing transaction: the feed's order, read below the oldest one running",
+    ),
+    Column("type", Text, nullable=False, comment="the node's type: EVENT, STATEMENT..."),
+    Column("node_id", UUID(as_uuid=True), nullable=False),
+    Column("op", vocabulary(ChangeOp), nullable=False),
+    Column("version", Integer, nullable=False, comment="the node's version after the change"),
+    Column("actor", Text, nullable=False),
+    Column("changed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column(
+        "fields",
+        JSONB,
+        nullable=False,
+        server_default=text("'{}'::jsonb"),
+        comment="{column or relation: {before, after}}",
+    ),
+    # One row per node per transaction: a second statement merges into it.
+    UniqueConstraint("xid", "node_id"),
+    comment="one row per node per transaction that changed it, written by triggers",
 )
-Index("ix_deletions_deleted_at", deletions.c.deleted_at, deletions.c.id)
+Index("ix_changes_xid_id", changes.c.xid, changes.c.id)
+Index("ix_changes_node_id_id", changes.c.node_id, changes.c.id)
+
+change_log_horizon = Table(
+    "change_log_horizon",
+    metadata,
+    Column("single", Boolean, primary_key=True, server_default=text("true")),
+    Column("xid", BigInteger, nullable=False),
+    Column("change_id", BigInteger, nullable=False),
+    Column("pruned_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    CheckConstraint("single", name="one_row"),
+    comment="the feed position the log was pruned up to: an older cursor has expired",
+)
 
 # ---------------------------------------------------------------- partner access (api/security)
 

@@ -101,7 +101,7 @@ venues = Table(
     primary_key(),
     Column("slug", Text, nullable=False, unique=True),
     reference("host_id", "participants", nullable=True),
-    *timestamps(),
+    *kept_by_database(),
 )
 Index("ix_venues_host_id", venues.c.host_id)
 venue_names = names_table("venue_names", "venue_id", "venues")
@@ -174,6 +174,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 from alembic import op
+from api.db.change_log import entity_triggers, owned_triggers
 
 revision = "0902"
 down_revision = "0901"
@@ -190,6 +191,7 @@ def upgrade() -> None:
         sa.Column("id", postgresql.UUID(), server_default=NEW_ID, nullable=False),
         sa.Column("slug", sa.Text(), nullable=False),
         sa.Column("host_id", postgresql.UUID(), nullable=True),
+        sa.Column("version", sa.Integer(), server_default=sa.text("1"), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), server_default=NOW, nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), server_default=NOW, nullable=False),
         sa.ForeignKeyConstraint(["host_id"], ["participants.id"], ondelete="SET NULL"),
@@ -223,15 +225,15 @@ def upgrade() -> None:
         [sa.text("eventgraph_fold(value) gin_trgm_ops")],
         postgresql_using="gin",
     )
-    # As every entity table: updated_at kept by the database, deletions recorded.
+    # As every entity table: updated_at kept by the database, every change logged.
     op.execute(
         "CREATE TRIGGER venues_touch_updated_at BEFORE UPDATE ON venues "
         "FOR EACH ROW EXECUTE FUNCTION eventgraph_touch_updated_at()"
     )
-    op.execute(
-        "CREATE TRIGGER venues_record_deletion AFTER DELETE ON venues "
-        "FOR EACH ROW EXECUTE FUNCTION eventgraph_record_deletion()"
-    )
+    for statement in entity_triggers("venues", "VENUE") + owned_triggers(
+        "venue_names", "venues", "venue_id", "names"
+    ):
+        op.execute(statement)
 
 
 def downgrade() -> None:
