@@ -20,7 +20,8 @@ its CREATE says it was created, and the node itself says what it holds.
 The transaction id (`pg_current_xact_id()`, as a bigint) orders the feed: see `api.store.changes`.
 The actor is the setting `eventgraph.actor` of the transaction (the API key's name, "fixtures
 load (user)"), else the database user. Each statement that logs something sends a NOTIFY on
-`eventgraph_changes` (a hint: the durable log is the table).
+`eventgraph_changes` (a hint: the durable log is the table). The logging functions run in UTC,
+so that a timestamp's value in the log is the same text whatever the writing session's zone.
 
 Migrations install the functions once (`FUNCTIONS`) and each table's triggers with
 `entity_triggers` / `owned_triggers`, so that a new entity's migration is two calls.
@@ -136,7 +137,7 @@ FUNCTIONS = (
             PERFORM pg_notify('{CHANNEL}', '');
         END IF;
         RETURN NULL;
-    END $$
+    END $$ SET timezone = 'UTC'
     """,
     # One statement on a table a node owns. TG_ARGV: the owner's table, the column naming the
     # owner, the relation's field name. The items before the statement are the ones now, less
@@ -198,7 +199,7 @@ FUNCTIONS = (
             WHERE c.xid = eventgraph_xid() AND c.node_id = i.owner AND c.op = 'UPDATE';
         END IF;
         RETURN NULL;
-    END $$
+    END $$ SET timezone = 'UTC'
     """,
 )
 """The functions every change-log trigger runs, created once (in the order given)."""

@@ -169,3 +169,15 @@ async def test_a_load_names_itself_and_the_user(connection: asyncpg.Connection) 
     [actor] = [row["actor"] for row in actors]
     assert actor.startswith("fixtures load (")
     assert actor != "fixtures load ()"
+
+
+async def test_timestamps_are_logged_in_utc_whatever_the_session_s_zone(
+    connection: asyncpg.Connection,
+) -> None:
+    async with connection.transaction():
+        await connection.execute("SET LOCAL timezone = 'Asia/Shanghai'")
+        await connection.execute(
+            "UPDATE events SET starts_at = '2026-02-04 15:00:00+08' WHERE slug = $1", CALL
+        )
+    *_, change = await changes_of(connection, CALL)
+    assert change["fields"]["starts_at"]["after"] == "2026-02-04T07:00:00+00:00"
