@@ -115,8 +115,10 @@ class ObjectWrite:
         """Delete the object `node_id` (locked by the caller) and the rows it owns."""
         try:
             async with self.connection.transaction():
+                # Deferred keys are checked now, where the refusal can be told apart.
+                await self.connection.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 await self.connection.execute(f"DELETE FROM {self.kind} WHERE id = $1", node_id)
-        except asyncpg.ForeignKeyViolationError as error:
+        except (asyncpg.ForeignKeyViolationError, asyncpg.RestrictViolationError) as error:
             referrer = error.table_name or "other rows"
             raise WriteRefusedError(
                 [
@@ -197,7 +199,7 @@ class ObjectWrite:
         # Statements of one source are placed one transaction at a time.
         await self.connection.execute(
             "SELECT pg_advisory_xact_lock(hashtext('eventgraph statement positions'), "
-            "hashtext($1::text))",
+            "hashtext($1::uuid::text))",
             source_id,
         )
         if item.position is None:
