@@ -103,10 +103,10 @@ async def test_the_change_log_names_the_key(admin: Admin, seed: URL) -> None:
 
 
 async def test_mutations_are_charged_and_counted_as_mutations(api: Production, seed: URL) -> None:
-    """A key whose budget holds 25 points, regaining almost nothing: one mutation (10 points)
-    passes, two more in one request (20) do not."""
+    """A key whose budget holds 36 points, regaining almost nothing: a mutation (10 points),
+    then one reading a list in its payload (11) pass; two more in one request (20) do not."""
     key = await new_key(
-        seed, "Small desk", Scope.ADMIN, budget_capacity=25, budget_restore_per_second=0.001
+        seed, "Small desk", Scope.ADMIN, budget_capacity=36, budget_restore_per_second=0.001
     )
 
     def counted() -> float:
@@ -118,8 +118,13 @@ async def test_mutations_are_charged_and_counted_as_mutations(api: Production, s
     cost = first.json()["extensions"]["cost"]
     # One mutation field, and its payload reads no list.
     assert cost["requestedQueryCost"] == MUTATION_COST
-    assert cost["throttleStatus"]["currentlyAvailable"] == 25 - MUTATION_COST
+    assert cost["throttleStatus"]["currentlyAvailable"] == 36 - MUTATION_COST
     assert counted() == before + 1
+    # What the payload reads is counted as a query's lists are (docs/partners.md).
+    with_list = await api.post(
+        create_mutation(Entity.TOPIC, "slug events { totalCount }"), TOPIC, key=key
+    )
+    assert with_list.json()["extensions"]["cost"]["requestedQueryCost"] == MUTATION_COST + 1
     second = await api.post(
         'mutation { a: topicDelete(id: "x") { deletedId } b: topicDelete(id: "y") { deletedId } }',
         key=key,
