@@ -365,9 +365,12 @@ class GraphQLEndpoint:
             error_codes=codes,
         )
         compiled = outcome is not None and outcome.compiled
-        if outcome is not None and not compiled and not outcome.request_error:
+        # A mutation runs through Strawberry by design: not a fallback of the compiled path.
+        if outcome is not None and not compiled and not outcome.request_error and not mutation:
             record_fallback()
         fields: RequestFields = {"sql_statements": sql, "compiled": compiled}
+        if mutation:
+            fields["mutation"] = True
         if outcome is not None and outcome.operation_name:
             fields["operation"] = outcome.operation_name
         if principal is not None:

@@ -72,7 +72,7 @@ class Writer:
             except WriteRefusedError as refusal:
                 return Written(errors=refusal.errors)
             except asyncpg.IntegrityConstraintViolationError as error:
-                return Written(errors=[_database_refusal(error)])
+                return Written(errors=[database_refusal(error)])
 
     async def _in_transaction(
         self,
@@ -135,7 +135,7 @@ async def _row(connection: asyncpg.Connection, entity: Entity, node_id: UUID) ->
     return row
 
 
-def _database_refusal(error: asyncpg.IntegrityConstraintViolationError) -> UserError:
+def database_refusal(error: asyncpg.IntegrityConstraintViolationError) -> UserError:
     """What the database refused that the checks could not see coming (a concurrent write
     took the slug), as a userError on the field of its column."""
     code = (

@@ -5,9 +5,11 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
+import asyncpg
 import pytest
 from sqlalchemy.engine import URL
 
+from api.db.server import to_asyncpg_dsn
 from api.security.keys import Scope
 from tests.security.production import Production, new_key, production, seeded
 
@@ -29,6 +31,14 @@ class Admin:
         body: dict[str, Any] = response.json()
         assert "errors" not in body, body["errors"]
         return body
+
+
+@pytest.fixture
+async def connection(database_url: URL) -> AsyncIterator[asyncpg.Connection]:
+    """A connection to this test's own (empty) database."""
+    connection = await asyncpg.connect(to_asyncpg_dsn(database_url))
+    yield connection
+    await connection.close()
 
 
 @pytest.fixture

@@ -113,13 +113,18 @@ async def test_mutations_are_charged_and_counted_as_mutations(api: Production, s
         labels = {"operation": "mutation", "status": "200"}
         return REGISTRY.get_sample_value("eventgraph_requests_total", labels) or 0.0
 
-    before = counted()
+    def fallbacks() -> float:
+        return REGISTRY.get_sample_value("eventgraph_fallback_executions_total") or 0.0
+
+    before, fallbacks_before = counted(), fallbacks()
     first = await api.post(CREATE_TOPIC, TOPIC, key=key)
     cost = first.json()["extensions"]["cost"]
     # One mutation field, and its payload reads no list.
     assert cost["requestedQueryCost"] == MUTATION_COST
     assert cost["throttleStatus"]["currentlyAvailable"] == 36 - MUTATION_COST
     assert counted() == before + 1
+    # Strawberry runs mutations by design: not counted as the compiled path's fallbacks.
+    assert fallbacks() == fallbacks_before
     # What the payload reads is counted as a query's lists are (docs/partners.md).
     with_list = await api.post(
         create_mutation(Entity.TOPIC, "slug events { totalCount }"), TOPIC, key=key

@@ -172,3 +172,20 @@ async def test_keys_are_per_api_key_and_forgotten_after_the_retention(
     assert topic["data"]["topicCreate"]["userErrors"] == []
     left = await _fetch(seed, "SELECT key FROM idempotency_keys")
     assert [row["key"] for row in left] == ["k2"]
+
+
+async def test_concurrent_creates_of_one_slug_make_one_object(
+    server: tuple[str, str, URL],
+) -> None:
+    """The slug is checked before the insert, and the unique index decides between writes that
+    passed the check together: the others answer DUPLICATE, not a 500."""
+    base_url, key, url = server
+    answers = await _all_at_once(base_url, key, [(CREATE_EVENT, {"input": EVENT})] * CLIENTS)
+    outcomes = [answer["eventCreate"] for answer in answers]
+    assert sum(1 for outcome in outcomes if not outcome["userErrors"]) == 1
+    refusals = [error for outcome in outcomes for error in outcome["userErrors"]]
+    assert [(error["field"], error["code"]) for error in refusals] == [
+        (["input", "slug"], "DUPLICATE")
+    ] * (CLIENTS - 1)
+    rows = await _fetch(url, "SELECT count(*) AS n FROM events WHERE slug = $1", EVENT["slug"])
+    assert rows[0]["n"] == 1
