@@ -20,8 +20,9 @@ async def test_a_unique_value_taken_is_a_duplicate_of_its_field(
         "VALUES ('a', 't', 'p', 'en', 'https://example.org/a')"
     )
     await connection.execute(
-        "INSERT INTO events (slug, title, language, kind, format, status, start_date, date_precision) "
-        "VALUES ('a', 't', 'en', 'MEETING', 'UNKNOWN', 'HELD', '2026-01-01', 'DAY')"
+        "INSERT INTO events "
+        "(slug, title, language, kind, format, status, start_date, date_precision) VALUES"
+        "  ('a', 't', 'en', 'MEETING', 'UNKNOWN', 'HELD', '2026-01-01', 'DAY')"
     )
     columns = {
         "events": "(slug, title, language, kind, format, status, start_date, date_precision) "
