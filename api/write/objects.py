@@ -137,20 +137,28 @@ class ObjectWrite:
     async def _stored_slugs(
         self, item: BaseModel
     ) -> tuple[StoredSlugs, dict[str, dict[str, UUID]]]:
-        """The stored objects `item` names: their kinds (for the checks) and ids (for rows)."""
-        kinds: dict[str, dict[str, ParticipantKind | None]] = {}
-        ids: dict[str, dict[str, UUID]] = {}
-        for target, slugs in referenced_slugs(self.kind, item).items():
-            if not slugs:
-                continue
-            extra = ", kind" if target == "participants" else ", NULL AS kind"
-            rows = await self.connection.fetch(
-                f"SELECT slug, id{extra} FROM {target} WHERE slug = ANY($1::text[])", list(slugs)
-            )
-            kinds[target] = {
-                row["slug"]: ParticipantKind(row["kind"]) if row["kind"] else None for row in rows
-            }
-            ids[target] = {row["slug"]: row["id"] for row in rows}
+        """The stored objects `item` names: their kinds (for the checks) and ids (for rows),
+        looked up in one statement."""
+        wanted = {
+            target: sorted(slugs)
+            for target, slugs in referenced_slugs(self.kind, item).items()
+            if slugs
+        }
+        kinds: dict[str, dict[str, ParticipantKind | None]] = {target: {} for target in wanted}
+        ids: dict[str, dict[str, UUID]] = {target: {} for target in wanted}
+        if not wanted:
+            return kinds, ids
+        selects = [
+            f"SELECT {number} AS target, slug, id, "
+            f"{'kind' if target == 'participants' else 'NULL'} AS kind "
+            f"FROM {target} WHERE slug = ANY(${number + 1}::text[])"
+            for number, target in enumerate(wanted)
+        ]
+        targets = list(wanted)
+        for row in await self.connection.fetch(" UNION ALL ".join(selects), *wanted.values()):
+            target = targets[row["target"]]
+            kinds[target][row["slug"]] = ParticipantKind(row["kind"]) if row["kind"] else None
+            ids[target][row["slug"]] = row["id"]
         return kinds, ids
 
     async def _check_against_stored(self, item: Any, node_id: UUID | None) -> None:
