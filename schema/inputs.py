@@ -145,6 +145,13 @@ for _entity, _spec in ENTITIES.items():
     )
 
 
+WRITE_INPUTS = frozenset(
+    get_object_definition(made, strict=True).name
+    for made in (*CREATE_INPUTS.values(), *UPDATE_INPUTS.values(), *_deriving.nested.values())
+)
+"""The names of the mutations' input types (their fields' size limits: `schema.input_limits`)."""
+
+
 def fixture_values(value: Any) -> Any:
     """An input object's given fields as a fixture file has them (UNSET left out, enums as
     the vocabulary's members)."""

@@ -9,6 +9,7 @@ path of the argument field it is about (`["input", "participants", "0", "partici
 """
 
 from collections.abc import Awaitable, Callable
+from enum import Enum
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -27,10 +28,33 @@ from schema.fields import ENTITY_CLASSES
 from schema.global_ids import encode_global_id, node_key
 from schema.inputs import CREATE_INPUTS, UPDATE_INPUTS, fixture_values
 
-UserErrorCode = strawberry.enum(
-    errors.UserErrorCode,
-    description="Why a mutation wrote nothing.",
-)
+
+@strawberry.enum(description="Why a mutation wrote nothing.")
+class UserErrorCode(Enum):
+    INVALID = strawberry.enum_value(
+        errors.UserErrorCode.INVALID,
+        description="A value the rules refuse: its format, an unknown reference, an end before "
+        "a start, a text too long to store.",
+    )
+    NOT_FOUND = strawberry.enum_value(
+        errors.UserErrorCode.NOT_FOUND, description="No object of the kind has this id."
+    )
+    DUPLICATE = strawberry.enum_value(
+        errors.UserErrorCode.DUPLICATE,
+        description="A slug, URL or statement position another object holds.",
+    )
+    VERSION_CONFLICT = strawberry.enum_value(
+        errors.UserErrorCode.VERSION_CONFLICT,
+        description="The object is no longer at expectedVersion: read it again.",
+    )
+    IDEMPOTENCY_KEY_REUSED = strawberry.enum_value(
+        errors.UserErrorCode.IDEMPOTENCY_KEY_REUSED,
+        description="The idempotency key was used for another mutation or input.",
+    )
+    REFERENCED = strawberry.enum_value(
+        errors.UserErrorCode.REFERENCED,
+        description="Others still refer to the object: change or delete them first.",
+    )
 
 
 @strawberry.type(description="One reason a mutation wrote nothing.")
@@ -39,7 +63,7 @@ class UserError:
         description='The path of the argument or input field it is about ("input", "endDate"); '
         "null when it is about the whole request."
     )
-    code: UserErrorCode = strawberry.field(description="What kind of problem it is.")  # type: ignore[valid-type]
+    code: UserErrorCode = strawberry.field(description="What kind of problem it is.")
     message: str = strawberry.field(description="The problem, in words.")
 
 
@@ -47,7 +71,7 @@ def _user_error(error: errors.UserError) -> UserError:
     path = [error.argument.value, *map(str, error.field)]
     return UserError(
         field=[to_camel_case(step) for step in path],
-        code=error.code,
+        code=UserErrorCode[error.code.name],
         message=error.message,
     )
 
