@@ -223,6 +223,7 @@ class GraphQLEndpoint:
         self, request: Request, request_id: str, media_type: str, started: float
     ) -> Response:
         principal: Principal | None = None
+        mutation = False
         try:
             parameters = await read_parameters(request, self.settings.max_body_bytes)
             if request.method == "GET" and parameters.query is not None:
@@ -230,6 +231,13 @@ class GraphQLEndpoint:
             client = request.client.host if request.client else None
             principal = await self.access.principal(request.headers.get("authorization"), client)
             query = await self.access.document(principal, parameters.query, parameters.extensions)
+            author = None
+            mutation = self.operations.is_mutation(query, parameters.operation_name)
+            if mutation:
+                if request.method == "GET":
+                    # GraphQL over HTTP: a GET must not change anything.
+                    raise HTTPRequestError(405, "Send mutations with POST.", allow="POST")
+                author = self.access.author(principal)
             async with self.access.slot(principal) as alone:
                 reserve = ALONE.set(alone)  # its reads may use the pool's reserve
                 try:
@@ -237,6 +245,7 @@ class GraphQLEndpoint:
                         GraphQLRequest(query, parameters.variables, parameters.operation_name),
                         request_id=request_id,
                         charge=partial(self.access.charge, principal),
+                        author=author,
                     )
                 finally:
                     ALONE.reset(reserve)
@@ -244,7 +253,9 @@ class GraphQLEndpoint:
             response = error_response(
                 error.status, str(error), error.code, media_type, error.headers
             )
-            self._record(request, response, None, principal, request_id, started, error.code.value)
+            self._record(
+                request, response, None, principal, request_id, started, error.code.value, mutation
+            )
             return response
         except StoreError as error:
             # The database failed the access control (the key lookup, the budget).
@@ -255,7 +266,9 @@ class GraphQLEndpoint:
                 else (503, {"Retry-After": RETRY_AFTER_SECONDS})
             )
             response = error_response(status, MESSAGES[code], code, media_type, headers)
-            self._record(request, response, None, principal, request_id, started, code.value)
+            self._record(
+                request, response, None, principal, request_id, started, code.value, mutation
+            )
             return response
         except AccessError as error:
             settings = None
@@ -270,10 +283,12 @@ class GraphQLEndpoint:
                 error.headers,
                 settings,
             )
-            self._record(request, response, None, principal, request_id, started, error.code.value)
+            self._record(
+                request, response, None, principal, request_id, started, error.code.value, mutation
+            )
             return response
         response = self._response(request, parameters, outcome, media_type)
-        self._record(request, response, outcome, principal, request_id, started)
+        self._record(request, response, outcome, principal, request_id, started, None, mutation)
         return response
 
     def _check_get(self) -> None:
@@ -333,6 +348,7 @@ class GraphQLEndpoint:
         request_id: str,
         started: float,
         refusal: str | None = None,
+        mutation: bool = False,
     ) -> None:
         """Count the request in the metrics, and give the request's log record its fields."""
         codes = outcome.codes if outcome is not None else [refusal] if refusal else []
@@ -341,7 +357,7 @@ class GraphQLEndpoint:
         database = self.operations.database
         set_pool_usage(database.in_use, database.waiting)
         record_request(
-            OperationKind.QUERY,
+            OperationKind.MUTATION if mutation else OperationKind.QUERY,
             response.status_code,
             time.perf_counter() - started,
             cost=cost,
@@ -349,9 +365,12 @@ class GraphQLEndpoint:
             error_codes=codes,
         )
         compiled = outcome is not None and outcome.compiled
-        if outcome is not None and not compiled and not outcome.request_error:
+        # A mutation runs through Strawberry by design: not a fallback of the compiled path.
+        if outcome is not None and not compiled and not outcome.request_error and not mutation:
             record_fallback()
         fields: RequestFields = {"sql_statements": sql, "compiled": compiled}
+        if mutation:
+            fields["mutation"] = True
         if outcome is not None and outcome.operation_name:
             fields["operation"] = outcome.operation_name
         if principal is not None:

@@ -30,6 +30,7 @@ REQUEST_FIELDS = (
     "sql_statements",
     "status",
     "compiled",
+    "mutation",
     "codes",
 )
 # uvicorn's access logger logs `'%s - "%s %s HTTP/%s" %d'` with these arguments.
@@ -49,6 +50,8 @@ class RequestFields(TypedDict, total=False):
     status: int
     compiled: bool
     """The compiled path answered (False: Strawberry's execution did)."""
+    mutation: bool
+    """The operation was a mutation (present only then)."""
     codes: list[str]
     """The `extensions.code` of the response's errors."""
 

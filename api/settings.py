@@ -174,6 +174,12 @@ class Settings(BaseSettings):
         min_length=1,
         description="The Cache-Control value of successful GET responses to persisted queries.",
     )
+    idempotency_key_hours: int = Field(
+        default=24,
+        ge=24,
+        description="How long a mutation's idempotencyKey is remembered, with the answer it got: "
+        "a retry within it gets that answer again; older keys are pruned.",
+    )
     max_concurrent_requests_per_client: int = Field(
         default=4,
         ge=1,

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import orjson
 
-from bench import load, request_report, requests, soak, soak_report
+from bench import load, mutations, request_report, requests, soak, soak_report
 from bench.harness import OUT, Bench, Result, bench_server, machine, report
 
 QUICK_SECONDS, SECONDS = 3.0, 8.0
@@ -85,6 +85,11 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
         "--max-requests", type=int, default=2_000_000, help="stop after this many requests"
     )
     soaking.add_argument("--port", type=int, help="the API's port (default: any free one)")
+    mutating = commands.add_parser(
+        "mutations", help="statementUpdate per second at 1 and 16 clients: the API and its floor"
+    )
+    mutating.add_argument("--events", type=int, default=1_000, help="corpus size, in events")
+    mutating.add_argument("--seconds", type=float, default=10.0, help="seconds per timed run")
     rendering = commands.add_parser(
         "report", help="print the Markdown of an earlier requests run (requests-*.json)"
     )
@@ -175,6 +180,11 @@ def main(argv: list[str]) -> int:
             return 0
         if arguments.benchmark == "soak":
             return _soak(bench, arguments, about, argv)
+        if arguments.benchmark == "mutations":
+            result = asyncio.run(mutations.measure(bench, arguments.events, arguments.seconds))
+            command = shlex.join(["python", "-m", "bench", *argv])
+            print(mutations.write(OUT, result, command, about))
+            return 0
         options = _options(arguments)
         sizes = asyncio.run(requests.run_all(bench, options))
     command = shlex.join(["python", "-m", "bench", *argv])

@@ -12,6 +12,7 @@ from strawberry.dataloader import DataLoader
 
 from api.settings import Settings
 from api.store.reads import Store
+from api.write.service import Author, Writer
 
 
 @dataclass
@@ -25,6 +26,10 @@ class RequestContext:
     """The numbers `Query.rateLimit` answers (limit, cost, remaining, reset_at), set before
     execution by the operation."""
     loaders: dict[Any, DataLoader[Any, Any]] = field(default_factory=dict)
+    writer: Writer | None = None
+    """Runs the mutations' writes (on the primary)."""
+    author: Author | None = None
+    """Who the request writes as; None for a caller that may not write."""
 
 
 Info = strawberry.Info[RequestContext, None]

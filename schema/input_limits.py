@@ -33,6 +33,7 @@ from graphql.execution.values import VariableValues
 from api.codes import ErrorCode
 from schema.errors import CodedError
 from schema.execution.plan import OperationPlan, PlannedField
+from schema.inputs import WRITE_INPUTS
 
 STRING_TYPES = ("String", "ID")
 
@@ -59,6 +60,10 @@ ID_LIST = InputLimit("a list of IDs", characters=100, items=100)
 ENUM_LIST = InputLimit("a list of enum values", items=20)
 ORDER_LIST = InputLimit("an orderBy list", items=5)
 FILTER_LIST = InputLimit("an and/or list", items=100)
+IDEMPOTENCY_KEY = InputLimit("an idempotency key", characters=255)
+WRITTEN = InputLimit("a field of a mutation's input", characters=1_000_000, items=10_000)
+"""What a mutation's input fields may hold (`schema.inputs`): the request body's limit bounds
+them anyway; what a column can store is the write's own check, answered as a userError."""
 
 BY_COORDINATE: dict[str, InputLimit] = {
     "Query.search(query:)": SEARCH_TEXT,
@@ -86,12 +91,16 @@ BY_NAME: dict[str, InputLimit] = {
     "in": ENUM_LIST,
     "and": FILTER_LIST,
     "or": FILTER_LIST,
+    "idempotencyKey": IDEMPOTENCY_KEY,
 }
 """Limits of every argument or input field of a name, where no coordinate says otherwise."""
 
 
 def limit_of(coordinate: str, name: str) -> InputLimit | None:
-    return BY_COORDINATE.get(coordinate) or BY_NAME.get(name)
+    limit = BY_COORDINATE.get(coordinate) or BY_NAME.get(name)
+    if limit is None and coordinate.split(".", 1)[0] in WRITE_INPUTS:
+        return WRITTEN
+    return limit
 
 
 def needs_limit(type_: GraphQLInputType) -> bool:

@@ -1,4 +1,4 @@
-"""The exposed schema: the root Query and the Date/DateTime scalars."""
+"""The exposed schema: the root Query and Mutation, and the Date/DateTime scalars."""
 
 import strawberry
 from graphql import GraphQLError, GraphQLSchema
@@ -6,6 +6,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from schema.extensions import create_extensions
+from schema.mutation import Mutation
 from schema.scalars import SCALAR_MAP
 from schema.types.query import Query
 
@@ -23,10 +24,12 @@ class EventgraphSchema(strawberry.Schema):
         return None
 
 
-def build_schema() -> EventgraphSchema:
-    """The schema. Its limits are applied before it runs, by `schema.execution`."""
+def build_schema(*, mutation: bool = True) -> EventgraphSchema:
+    """The schema (without Mutation: the read schema, which tests draw queries from). Its
+    limits are applied before it runs, by `schema.execution`."""
     return EventgraphSchema(
         query=Query,
+        mutation=Mutation if mutation else None,
         extensions=create_extensions(),
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
     )

@@ -518,6 +518,18 @@ rate_limit_buckets = Table(
     comment="one token bucket of cost points per API key or anonymous network",
 )
 
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("owner", Text, primary_key=True, comment="the API key's id, or 'anonymous'"),
+    Column("key", Text, primary_key=True, comment="the client's idempotencyKey"),
+    Column("request_sha256", LargeBinary, nullable=False, comment="of the mutation and its input"),
+    Column("answer", JSONB, nullable=False, comment="what the first request was answered"),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    comment="mutations' idempotency keys, kept idempotency_key_hours, with their first answer",
+)
+Index("ix_idempotency_keys_created_at", idempotency_keys.c.created_at)
+
 trusted_documents = Table(
     "trusted_documents",
     metadata,

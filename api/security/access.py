@@ -1,7 +1,8 @@
 """Who may run a request, which document it runs, how many at once, and what it is charged.
 
 One `Access` per process, holding the key cache, the persisted queries and the in-flight
-counts. The HTTP layer asks, in order: `principal` (UNAUTHENTICATED, FORBIDDEN), `document`
+counts. The HTTP layer asks, in order: `principal` (UNAUTHENTICATED, FORBIDDEN), for a
+mutation `author` (the admin scope), `document`
 (persisted queries, trusted documents), `slot` (at most `max_concurrent_requests_per_client`
 requests of one client in flight in this process: a flooding client waits on itself, not on the
 others), and, once the query's cost is known, `charge` (the shared budget: RATE_LIMITED).
@@ -15,10 +16,14 @@ from datetime import UTC, datetime, timedelta
 from api.charge import Charge
 from api.security.budgets import Debit, debit
 from api.security.database import Queryable
-from api.security.errors import RateLimitedError
-from api.security.keys import KeyAuthenticator, Principal, Scope, authorize
+from api.security.errors import ForbiddenError, RateLimitedError, UnauthenticatedError
+from api.security.keys import ANONYMOUS, KeyAuthenticator, Principal, Scope, authorize
 from api.security.persisted import PersistedQueries, registered_only
 from api.settings import Settings
+from api.write.service import Author
+
+ANONYMOUS_AUTHOR = "anonymous (development)"
+"""The change log's actor of a development caller without a key (production refuses it)."""
 
 
 def charge_of(debit_: Debit, principal: Principal) -> Charge:
@@ -49,6 +54,19 @@ class Access:
         )
         authorize(principal, Scope.READ)
         return principal
+
+    def author(self, principal: Principal) -> Author:
+        """Who `principal` writes as: a key with the admin scope, under its name; in
+        development, an anonymous caller too. UnauthenticatedError or ForbiddenError otherwise."""
+        if principal.is_anonymous:
+            if self.settings.is_development:
+                return Author(ANONYMOUS_AUTHOR, ANONYMOUS)
+            raise UnauthenticatedError("Mutations need an API key with the admin scope.")
+        if not principal.allows(Scope.ADMIN):
+            raise ForbiddenError(
+                f"The key {principal.name!r} may read only: mutations need the admin scope."
+            )
+        return Author(principal.name, str(principal.key_id))
 
     async def document(
         self, principal: Principal, query: str | None, extensions: Mapping[str, object] | None

@@ -192,11 +192,12 @@ class Database:
 
     @asynccontextmanager
     async def connection(
-        self, *, access: bool = False
+        self, *, access: bool = False, primary: bool = False
     ) -> AsyncIterator["asyncpg.pool.PoolConnectionProxy[Any]"]:
-        """A connection of the next pool, within `acquire_timeout`; `access` for the access
-        control's statements, which may use the reserve."""
-        pool = next(self._turns)
+        """A connection of the next pool (of the primary's, for a write), within
+        `acquire_timeout`; `access` for the access control's statements, which may use the
+        reserve."""
+        pool = self.pools[0] if primary else next(self._turns)
         shared = self._shared[pool]
         took_share = False
         self.waiting += 1

@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from graphql import OperationType
 from graphql.execution.values import VariableValues
 
 from api.codes import ErrorCode
@@ -32,6 +33,9 @@ from schema.fields import ConnectionRead, RelatedRead, RootRead
 
 BUCKET_BOUND = 100
 """What `eventCounts` is counted as: its buckets are not paged."""
+MUTATION_COST = 10
+"""What each mutation field costs, besides what its payload reads: a write is a transaction of
+several statements (a lock, the checks, the rows, the change log), about ten reads' worth."""
 
 
 @dataclass(frozen=True)
@@ -172,9 +176,12 @@ class _CostWalk:
 
 
 def query_cost(plan: OperationPlan, variables: VariableValues, settings: Settings) -> QueryCost:
-    """The cost of `plan` run with the coerced `variables`."""
+    """The cost of `plan` run with the coerced `variables`; a mutation's fields cost
+    MUTATION_COST each, plus what their payloads read."""
     walk = _CostWalk(variables, settings, ArgumentSizes())
     walk.walk(plan.fields, 1)
+    if plan.operation.operation is OperationType.MUTATION:
+        walk.cost += MUTATION_COST * len(plan.fields)
     return QueryCost(max(walk.cost, 1), walk.nodes, walk.sizes)
 
 

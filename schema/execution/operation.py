@@ -25,7 +25,7 @@ from typing import Any
 
 import orjson
 import strawberry
-from graphql import GraphQLError, OperationDefinitionNode
+from graphql import GraphQLError, OperationDefinitionNode, OperationType
 from graphql.execution.values import VariableValues, get_variable_values
 
 from api.charge import Charge
@@ -34,6 +34,7 @@ from api.settings import Settings
 from api.store.errors import StoreTimeoutError, StoreUnavailableError
 from api.store.reads import Store
 from api.store.statements import Database
+from api.write.service import Author, Writer
 from schema.context import RequestContext
 from schema.errors import MESSAGES, CodedError, code_of
 from schema.execution.compiler import Declined, RequestValues, compile_data
@@ -110,6 +111,7 @@ class Operations:
         self.database = database
         self.documents = DocumentCache(self.graphql_schema, settings)
         self.plans = PlanCache()
+        self.writer = Writer(database, settings)
         self.fallbacks = 0
         """Requests the compiled path declined (Strawberry ran them)."""
 
@@ -120,9 +122,11 @@ class Operations:
         request_id: str,
         charge: Charger | None = None,
         compiled: bool = True,
+        author: Author | None = None,
     ) -> Outcome:
         """Answer `request`; `charge` debits its cost once known (unmetered without one);
-        `compiled=False` runs Strawberry's execution whatever the plan."""
+        `compiled=False` runs Strawberry's execution whatever the plan; `author` is who a
+        mutation writes as (None: mutations are refused)."""
         prepared = self.documents.prepare(request.query)
         if prepared.errors:
             return self._refused(list(prepared.errors), request)
@@ -167,7 +171,9 @@ class Operations:
                 )
             if outcome is None:
                 self.fallbacks += 1
-                outcome = await self._strawberry(request, store, rate_limit, extensions, request_id)
+                outcome = await self._strawberry(
+                    request, store, rate_limit, extensions, request_id, author
+                )
         except StoreTimeoutError:
             return self._failed(ErrorCode.TIMEOUT, MESSAGES[ErrorCode.TIMEOUT], store, request)
         except StoreUnavailableError:
@@ -182,6 +188,12 @@ class Operations:
         outcome.cost = cost
         outcome.charge = charged
         return outcome
+
+    def is_mutation(self, query: str, operation_name: str | None) -> bool:
+        """Whether `query`'s operation (named `operation_name`) is a mutation; False when the
+        document has no such operation (`run` refuses it)."""
+        operation = self.documents.prepare(query).operation(operation_name)
+        return operation is not None and operation.operation is OperationType.MUTATION
 
     def _plan(
         self,
@@ -244,9 +256,15 @@ class Operations:
         rate_limit: dict[str, Any],
         extensions: dict[str, Any],
         request_id: str,
+        author: Author | None,
     ) -> Outcome:
         context = RequestContext(
-            settings=self.settings, store=store, request_id=request_id, rate_limit=rate_limit
+            settings=self.settings,
+            store=store,
+            request_id=request_id,
+            rate_limit=rate_limit,
+            writer=self.writer,
+            author=author,
         )
         result = await self.schema.execute(
             request.query,

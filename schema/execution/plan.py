@@ -244,12 +244,13 @@ def plan_operation(
 ) -> OperationPlan:
     """The plan of `operation`; `variables` are read for `@skip`/`@include` only."""
     planner = _Planner(schema, document, variables)
-    root_type = planner.schema.query_type
-    assert root_type is not None
-    if operation.operation.value != "query":
+    root_type = planner.schema.get_root_type(operation.operation)
+    if root_type is None or operation.operation.value == "subscription":
         return OperationPlan(operation, (), f"a {operation.operation.value}")
     fields = planner.fields(root_type, [operation.selection_set])
-    return OperationPlan(operation, fields, planner.declined, frozenset(planner.inclusions_read))
+    # A mutation is planned for its cost; Strawberry's execution runs it.
+    declined = "a mutation" if operation.operation.value == "mutation" else planner.declined
+    return OperationPlan(operation, fields, declined, frozenset(planner.inclusions_read))
 
 
 class PlanCache(LRUCache[Hashable, OperationPlan]):

@@ -136,5 +136,8 @@ class Event(Node):
         related_of_kind,
     )
     sources: list[SourceType] = related(Related.EVENT_SOURCES, "The documents it is reported in.")
+    version: int = column(
+        "Raised by each change of it: pass it as `expectedVersion` to update or delete it."
+    )
     created_at: datetime = column("When it was added to the corpus.")
     updated_at: datetime = column("When it was last changed.")

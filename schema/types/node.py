@@ -2,7 +2,7 @@
 
 import strawberry
 
-from schema.fields import RowObject, global_id
+from schema.fields import RowObject, column, global_id
 
 
 @strawberry.interface(
@@ -11,4 +11,7 @@ from schema.fields import RowObject, global_id
 class Node(RowObject):
     id: strawberry.ID = global_id(
         "The global ID of this object: opaque, stable, unique across all types."
+    )
+    version: int = column(
+        "Raised by each change of it: pass it as `expectedVersion` to update or delete it."
     )

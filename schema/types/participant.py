@@ -76,5 +76,8 @@ class Participant(Node):
     treaties: list[TreatyType] = related(
         Related.PARTICIPANT_TREATIES, "The treaties it is a party to."
     )
+    version: int = column(
+        "Raised by each change of it: pass it as `expectedVersion` to update or delete it."
+    )
     created_at: datetime = column("When it was added to the corpus.")
     updated_at: datetime = column("When it was last changed.")

@@ -37,5 +37,8 @@ class Source(Node):
     statements: Connection[StatementType] = connection(
         Relation.SOURCE_STATEMENTS, "The statements it reports, in the order it tells them."
     )
+    version: int = column(
+        "Raised by each change of it: pass it as `expectedVersion` to update or delete it."
+    )
     created_at: datetime = column("When it was added to the corpus.")
     updated_at: datetime = column("When it was last changed.")

@@ -50,5 +50,8 @@ class Statement(Node):
     )
     treaties: list[TreatyType] = related(Related.STATEMENT_TREATIES, "The treaties it is about.")
     source: SourceType = reference("source_id", Entity.SOURCE, "The document it was published in.")
+    version: int = column(
+        "Raised by each change of it: pass it as `expectedVersion` to update or delete it."
+    )
     created_at: datetime = column("When it was added to the corpus.")
     updated_at: datetime = column("When it was last changed.")

@@ -44,5 +44,8 @@ class Topic(Node):
     statements: Connection[StatementType] = connection(
         Relation.TOPIC_STATEMENTS, "The statements about it; the latest first."
     )
+    version: int = column(
+        "Raised by each change of it: pass it as `expectedVersion` to update or delete it."
+    )
     created_at: datetime = column("When it was added to the corpus.")
     updated_at: datetime = column("When it was last changed.")

@@ -67,5 +67,8 @@ class Treaty(Node):
     statements: Connection[StatementType] = connection(
         Relation.TREATY_STATEMENTS, "The statements about it; the latest first."
     )
+    version: int = column(
+        "Raised by each change of it: pass it as `expectedVersion` to update or delete it."
+    )
     created_at: dt.datetime = column("When it was added to the corpus.")
     updated_at: dt.datetime = column("When it was last changed.")

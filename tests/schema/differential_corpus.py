@@ -14,13 +14,15 @@ from tests.schema.differential import Case
 
 EVENT_FIELDS = """
   id slug title summary kind format status startDate endDate datePrecision startsAt
-  durationMinutes createdAt updatedAt
+  durationMinutes version createdAt updatedAt
 """
-STATEMENT_FIELDS = "id text language kind saidOn createdAt updatedAt"
-PARTICIPANT_FIELDS = "id slug kind name description createdAt updatedAt"
-TREATY_FIELDS = "id slug name summary signedOn effectiveOn expiresOn status createdAt updatedAt"
-TOPIC_FIELDS = "id slug label description createdAt updatedAt"
-SOURCE_FIELDS = "id slug url title publisher language publishedAt createdAt updatedAt"
+STATEMENT_FIELDS = "id text language kind saidOn version createdAt updatedAt"
+PARTICIPANT_FIELDS = "id slug kind name description version createdAt updatedAt"
+TREATY_FIELDS = (
+    "id slug name summary signedOn effectiveOn expiresOn status version createdAt updatedAt"
+)
+TOPIC_FIELDS = "id slug label description version createdAt updatedAt"
+SOURCE_FIELDS = "id slug url title publisher language publishedAt version createdAt updatedAt"
 PAGE_INFO = "pageInfo { hasNextPage hasPreviousPage startCursor endCursor }"
 
 LOOKUPS = [
@@ -206,7 +208,7 @@ NODES = [
     Case("no nodes", "{ nodes(ids: []) { id } }"),
     Case(
         "node by literal id",
-        '{ node(id: "%TREATY_ID%") { id __typename ... on Treaty { name } } }',
+        '{ node(id: "%TREATY_ID%") { id version __typename ... on Treaty { name } } }',
     ),
     Case(
         "node by each id",
