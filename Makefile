@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench bench-quick soak schema ide-assets lock install clean
+.PHONY: run test lint format bench bench-export bench-quick soak schema ide-assets lock install clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,12 @@ format: $(STAMP)
 # minutes. BENCH_ARGS adds options, e.g. BENCH_ARGS="--case Q3 --port 18130".
 bench: $(STAMP)
 	$(BIN)/python -m bench requests $(BENCH_ARGS)
+	$(BIN)/python -m bench --seed 7 export
+
+# The bulk export (GET /export) of 100,000 events (seed 7) against its floor: lines per second and
+# the server's peak RSS; part of `make bench`.
+bench-export: $(STAMP)
+	$(BIN)/python -m bench --seed 7 export $(BENCH_ARGS)
 
 bench-quick: $(STAMP)
 	$(BIN)/python -m bench requests --quick $(BENCH_ARGS)

@@ -6,6 +6,8 @@
   (bench/requests.py); `--quick` is the smoke run of `make bench-quick`;
 - `soak [--minutes M] [--interval S] [--warm-up M] [--events N] [--max-requests N] [--port P]`:
   `eventgraph serve --workers 2` under mixed load (bench/soak.py; `make soak`);
+- `export [--events N ...]`: `GET /export` of a whole corpus against its floor, lines per second
+  and the server's peak RSS (bench/export.py);
 - `report RESULTS [--baseline FILE]`: the Markdown of an earlier `requests` run, again.
 """
 
@@ -18,7 +20,7 @@ from pathlib import Path
 
 import orjson
 
-from bench import load, request_report, requests, soak, soak_report
+from bench import export, load, request_report, requests, soak, soak_report
 from bench.harness import OUT, Bench, Result, bench_server, machine, report
 
 QUICK_SECONDS, SECONDS = 3.0, 8.0
@@ -85,6 +87,10 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
         "--max-requests", type=int, default=2_000_000, help="stop after this many requests"
     )
     soaking.add_argument("--port", type=int, help="the API's port (default: any free one)")
+    exporting = commands.add_parser("export", help="GET /export of a whole corpus, and its floor")
+    exporting.add_argument(
+        "--events", type=int, action="append", help="corpus size, in events (repeatable)"
+    )
     rendering = commands.add_parser(
         "report", help="print the Markdown of an earlier requests run (requests-*.json)"
     )
@@ -175,6 +181,12 @@ def main(argv: list[str]) -> int:
             return 0
         if arguments.benchmark == "soak":
             return _soak(bench, arguments, about, argv)
+        if arguments.benchmark == "export":
+            events = tuple(arguments.events or export.DEFAULT_EVENTS)
+            results = asyncio.run(export.run_all(bench, events))
+            command = shlex.join(["python", "-m", "bench", *argv])
+            print(export.write(OUT, results, about, command))
+            return 0
         options = _options(arguments)
         sizes = asyncio.run(requests.run_all(bench, options))
     command = shlex.join(["python", "-m", "bench", *argv])

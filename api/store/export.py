@@ -20,6 +20,7 @@ they hold; and each list the node owns (`api.store.owned`), its items as the log
 
 import base64
 import binascii
+import re
 from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -28,13 +29,12 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
-import orjson
 from sqlalchemy import ColumnElement, Select, Text, bindparam, cast, func, literal, select
 from sqlalchemy import literal_column as sql
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.types import Uuid
 
-from api.store.changes import FeedPosition
+from api.store.changes import FeedPosition, Snapshot
 from api.store.entities import ENTITIES, Entity
 from api.store.errors import StoreInputError
 from api.store.owned import OWNED_LISTS, OwnedList
@@ -51,18 +51,24 @@ EXPORT_ORDER = (
 """The order types are exported in: what is referenced before what refers to it (within a
 type, by id)."""
 
-TOKEN_KIND = "export"
-"""The first item of an export token's header, so that a feed cursor is told apart."""
+DIGITS = re.compile(r"[0-9]{1,19}")
 
 
-def _encoded(payload: object) -> str:
-    return base64.urlsafe_b64encode(orjson.dumps(payload)).decode().rstrip("=")
+def _count(text: str) -> int:
+    """A non-negative integer written in plain digits; ValueError otherwise."""
+    if not DIGITS.fullmatch(text):
+        raise ValueError(text)
+    return int(text)
 
 
 @dataclass(frozen=True)
 class ExportPosition:
     """Where an export stands: the feed position of its first snapshot, the types it exports,
-    and, once lines were sent, the last one's type and node id."""
+    and, once lines were sent, the last one's type and node id.
+
+    A line's token is short, for it is on every line: base64url of
+    `xid.change_id.xmax.running.types.type` (running ids joined by "-", types as their places in
+    EXPORT_ORDER), a dot, and the node's id in hex."""
 
     start: FeedPosition
     types: tuple[Entity, ...]
@@ -71,23 +77,38 @@ class ExportPosition:
 
     def token_prefix(self, entity: Entity) -> str:
         """What a token of a line of `entity` holds before the node's id (hex)."""
-        types = [item.value for item in self.types]
-        return _encoded([TOKEN_KIND, self.start.cursor(), types, entity.value]) + "."
+        seen = self.start.seen
+        parts = [
+            str(self.start.xid),
+            str(self.start.change_id),
+            "" if seen is None else str(seen.xmax),
+            "" if seen is None else "-".join(map(str, seen.running)),
+            "".join(str(EXPORT_ORDER.index(item)) for item in self.types),
+            str(EXPORT_ORDER.index(entity)),
+        ]
+        encoded = base64.urlsafe_b64encode(".".join(parts).encode()).decode().rstrip("=")
+        return encoded + "."
 
     @classmethod
     def of_token(cls, token: str) -> "ExportPosition":
         """The position after the line whose `after` is `token`; StoreInputError otherwise."""
         try:
             header, node_id = token.split(".")
-            decoded = orjson.loads(base64.urlsafe_b64decode(header + "=" * (-len(header) % 4)))
-            kind, cursor, types, entity = decoded
-            if kind != TOKEN_KIND or not isinstance(cursor, str) or not isinstance(types, list):
-                raise ValueError(kind)
-            chosen = tuple(Entity(item) for item in types)
-            if Entity(entity) not in chosen or len(set(chosen)) != len(chosen):
-                raise ValueError(entity)
-            return cls(FeedPosition.of_cursor(cursor), chosen, Entity(entity), UUID(hex=node_id))
-        except (binascii.Error, ValueError, TypeError):
+            payload = base64.urlsafe_b64decode(header + "=" * (-len(header) % 4)).decode()
+            xid, change_id, xmax, running, types, entity = payload.split(".")
+            seen = None
+            if xmax:
+                ids = tuple(_count(item) for item in running.split("-")) if running else ()
+                seen = Snapshot(_count(xmax), ids)
+            elif running:
+                raise ValueError(running)
+            chosen = tuple(EXPORT_ORDER[_count(place)] for place in types)
+            last = EXPORT_ORDER[_count(entity)]
+            if not chosen or last not in chosen or len(set(chosen)) != len(chosen):
+                raise ValueError(types)
+            start = FeedPosition(_count(xid), _count(change_id), seen)
+            return cls(start, chosen, last, UUID(hex=node_id))
+        except (binascii.Error, UnicodeDecodeError, ValueError, IndexError):
             raise StoreInputError("not a token of an export's line") from None
 
 

@@ -4,6 +4,7 @@ wrongly, for the read scope only, and charged by its documented rule."""
 
 from collections.abc import AsyncIterator
 from pathlib import Path
+from uuid import uuid4
 
 import httpx
 import orjson
@@ -16,6 +17,8 @@ from api.fixtures.load import load_fixtures
 from api.security.keys import Scope, revoke_key
 from api.store.changes import FeedPosition
 from api.store.entities import ENTITIES, Entity
+from api.store.errors import StoreInputError
+from api.store.export import ExportPosition
 from api.store.owned import OWNED_LISTS
 from tests.export.corpus import (
     comparable,
@@ -258,3 +261,16 @@ async def test_a_revoked_key_is_refused_and_an_admin_key_may_export(
     assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
     admin = await new_key(database_url, "admin", Scope.ADMIN)
     assert (await export(api, admin, types="SOURCE")).status_code == 200
+
+
+def test_a_token_keeps_the_first_snapshot_the_types_and_the_last_node() -> None:
+    start = FeedPosition.of_snapshot("10:20:12,15")
+    node = uuid4()
+    position = ExportPosition(start, (Entity.SOURCE, Entity.EVENT), Entity.EVENT, node)
+    token = position.token_prefix(Entity.EVENT) + node.hex
+    assert ExportPosition.of_token(token) == position
+    assert len(token) < 70  # it is on every line
+    header = token.split(".")[0]
+    for wrong in (header, f"{header}.{node.hex}.x", f"{header}x.{node.hex}", f"{header}.xyz"):
+        with pytest.raises(StoreInputError):
+            ExportPosition.of_token(wrong)
