@@ -205,7 +205,8 @@ async def export_snapshot(
 ) -> AsyncIterator[ExportSnapshot]:
     """One snapshot held open (a connection, a REPEATABLE READ READ ONLY transaction) while the
     block runs: of `types` from the start, or what follows `resume` (a new snapshot, ending
-    with the first one's feed position). Leaving the block, however, rolls it back."""
+    with the first one's feed position). Leaving the block, however it is left, ends the
+    transaction and gives the connection back."""
     async with (
         database.connection() as connection,
         connection.transaction(isolation="repeatable_read", readonly=True),
