@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench bench-mutations bench-quick soak schema ide-assets lock install clean
+.PHONY: run test lint format bench bench-mutations bench-export bench-quick soak schema ide-assets lock install clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -36,13 +36,19 @@ format: $(STAMP)
 # The requests benchmark (docs/benchmarks.md): 1,000, 10,000 and 100,000 events, about 30 minutes
 # (the first time, 5 more to generate and load the corpora); bench-quick is a smoke run of a few
 # minutes. BENCH_ARGS adds options, e.g. BENCH_ARGS="--case Q3 --port 18130". Then the mutations
-# benchmark (bench/mutations.py, a few minutes), which bench-mutations runs alone.
+# benchmark (bench/mutations.py, a few minutes), which bench-mutations runs alone, and the export.
 bench: $(STAMP)
 	$(BIN)/python -m bench requests $(BENCH_ARGS)
 	$(BIN)/python -m bench mutations
+	$(BIN)/python -m bench --seed 7 export
 
 bench-mutations: $(STAMP)
 	$(BIN)/python -m bench mutations $(MUTATION_ARGS)
+
+# The bulk export (GET /export) of 100,000 events (seed 7) against its floor: lines per second and
+# the server's peak RSS; part of `make bench`.
+bench-export: $(STAMP)
+	$(BIN)/python -m bench --seed 7 export $(BENCH_ARGS)
 
 bench-quick: $(STAMP)
 	$(BIN)/python -m bench requests --quick $(BENCH_ARGS)

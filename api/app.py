@@ -1,5 +1,5 @@
-"""The ASGI application: /graphql, /healthz, /readyz, /metrics (when public), request ids and
-CORS.
+"""The ASGI application: /graphql, /export, /healthz, /readyz, /metrics (when public), request
+ids and CORS.
 
 Every error the application answers, whatever its status (an unknown path, a method a route does
 not take, a refused CORS preflight, a body too large, an unexpected exception), is a GraphQL
@@ -29,6 +29,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.codes import ErrorCode
 from api.db.migrations import migrations_head
 from api.db.server import to_async_url, to_asyncpg_dsn
+from api.export import Exporter
 from api.graphql_endpoint import GraphQLEndpoint
 from api.ide.page import ASSETS_PATH, ide_routes
 from api.logs import RequestFields
@@ -181,6 +182,12 @@ async def graphql_endpoint(request: Request) -> Response:
     return await endpoint(request, request_id_of(request.scope))
 
 
+async def export_endpoint(request: Request) -> Response:
+    """/export: the bulk export (`api.export`)."""
+    exporter: Exporter = request.app.state.exporter
+    return await exporter(request)
+
+
 async def healthz(request: Request) -> Response:
     """The process is up."""
     return JSONResponse({"status": "ok"})
@@ -238,6 +245,7 @@ def create_app(
         app.state.operations = Operations(build_schema(), settings, reads)
         access = Access(settings, primary.hand_written)
         app.state.endpoint = GraphQLEndpoint(app.state.operations, access, settings)
+        app.state.exporter = Exporter(reads, access)
         if on_started is not None:
             on_started()
         try:
@@ -260,6 +268,7 @@ def create_app(
             *metrics_routes,
             *ide_routes(settings),  # before /graphql: they take only a browser's GET of it
             Route("/graphql", graphql_endpoint, methods=["GET", "POST"]),
+            Route("/export", export_endpoint, methods=["GET"]),
         ],
         middleware=[
             Middleware(RequestIdMiddleware),

@@ -301,7 +301,7 @@ def fixtures_export(
         console.print(str(error), markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(1) from error
     with application_database(Settings()) as url:
-        report = asyncio.run(export_fixtures(url, directory))
+        report = asyncio.run(export_fixtures(url, directory, console=console))
     counts = ", ".join(f"{count} {kind}" for kind, count in report.counts.items())
     typer.echo(f"wrote {counts} to {directory}")
 

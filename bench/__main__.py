@@ -6,6 +6,8 @@
   (bench/requests.py); `--quick` is the smoke run of `make bench-quick`;
 - `soak [--minutes M] [--interval S] [--warm-up M] [--events N] [--max-requests N] [--port P]`:
   `eventgraph serve --workers 2` under mixed load (bench/soak.py; `make soak`);
+- `export [--events N ...]`: `GET /export` of a whole corpus against its floor, lines per second
+  and the server's peak RSS (bench/export.py);
 - `report RESULTS [--baseline FILE]`: the Markdown of an earlier `requests` run, again.
 """
 
@@ -18,7 +20,7 @@ from pathlib import Path
 
 import orjson
 
-from bench import load, mutations, request_report, requests, soak, soak_report
+from bench import export, load, mutations, request_report, requests, soak, soak_report
 from bench.harness import OUT, Bench, Result, bench_server, machine, report
 
 QUICK_SECONDS, SECONDS = 3.0, 8.0
@@ -90,6 +92,10 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
     )
     mutating.add_argument("--events", type=int, default=1_000, help="corpus size, in events")
     mutating.add_argument("--seconds", type=float, default=10.0, help="seconds per timed run")
+    exporting = commands.add_parser("export", help="GET /export of a whole corpus, and its floor")
+    exporting.add_argument(
+        "--events", type=int, action="append", help="corpus size, in events (repeatable)"
+    )
     rendering = commands.add_parser(
         "report", help="print the Markdown of an earlier requests run (requests-*.json)"
     )
@@ -184,6 +190,11 @@ def main(argv: list[str]) -> int:
             result = asyncio.run(mutations.measure(bench, arguments.events, arguments.seconds))
             command = shlex.join(["python", "-m", "bench", *argv])
             print(mutations.write(OUT, result, command, about))
+        if arguments.benchmark == "export":
+            events = tuple(arguments.events or export.DEFAULT_EVENTS)
+            results = asyncio.run(export.run_all(bench, events))
+            command = shlex.join(["python", "-m", "bench", *argv])
+            print(export.write(OUT, results, about, command))
             return 0
         options = _options(arguments)
         sizes = asyncio.run(requests.run_all(bench, options))
