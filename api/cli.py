@@ -625,6 +625,7 @@ def changes_prune(
         typer.Option(
             "--older-than-days",
             min=0,
+            metavar="DAYS",
             help="The retention to apply (default: EVENTGRAPH_CHANGE_LOG_RETENTION_DAYS).",
         ),
     ] = None,
