@@ -322,7 +322,7 @@ def read_feed_page(rows: Sequence[Row], position: FeedPosition | None, limit: in
     for row in found[:limit]:
         current = current.after(row["xid"], row["id"])
         cursors.append(current.cursor())
-    if not cursors and first[FEED_HORIZON] > current.xid:
+    if not found and first[FEED_HORIZON] > current.xid:
         # Nothing to read below the horizon: everything before it has been seen, so the reader
         # may stand at the horizon (and not scan again what it skipped, with `types`).
         current = current.after(first[FEED_HORIZON], 0)

@@ -110,6 +110,17 @@ async def test_the_types_filter_keeps_only_those_types(feed: Feed, sql: asyncpg.
     assert (await feed.page(event_cursor, types=["EVENT"])).changes == []
 
 
+async def test_an_empty_page_of_first_0_moves_nobody_past_a_change(
+    feed: Feed, sql: asyncpg.Connection
+) -> None:
+    _, cursor = await feed.drain()
+    await edit(sql, "e", "UPDATE events SET title = 'Zero' WHERE slug = $1", CALL)
+    nothing = await feed.page(cursor, first=0)
+    assert (nothing.changes, nothing.has_next_page) == ([], True)
+    [change] = (await feed.page(nothing.end_cursor)).changes
+    assert change["fields"][0]["after"] == "Zero"
+
+
 async def test_the_seed_load_replays_into_the_corpus(feed: Feed, sql: asyncpg.Connection) -> None:
     changes, _ = await feed.drain(first=7)
     assert fold(changes) == await live_nodes(sql)

@@ -3,7 +3,8 @@ with a plain change-id cursor, in the same run, loses changes (the negative cont
 
 Writers are coroutines of one signature (`Writer`), run together: transactions of plain SQL on
 connections of their own (with pauses inside the transactions and some rollbacks) and
-`eventgraph fixtures load` runs. A slow transaction starts first and commits last, once the
+`eventgraph fixtures load` runs; a writer that posts mutations takes the API's client from
+`Run.api` and joins `WRITERS`. A slow transaction starts first and commits last, once the
 reader has caught up with everything else: that is what a reader that does not stop at the
 oldest running transaction misses, every time.
 """
@@ -25,7 +26,7 @@ from api.db.server import to_asyncpg_dsn
 from api.store.entities import ENTITIES, Entity
 from schema.global_ids import encode_global_id
 from tests.feed.conftest import Feed, change_id, connect, fold, live_nodes
-from tests.schema.conftest import SEED
+from tests.schema.conftest import SEED, GraphQLClient
 
 PAGE = 5
 """The reader's page size: small, so that it reads while the writers write."""
@@ -39,6 +40,8 @@ class Run:
     """What the writers and the reader of one stress run share."""
 
     url: URL
+    api: GraphQLClient
+    """The API the feed reader reads (and mutation writers may write through)."""
     fixtures: Path
     """A copy of the seed corpus, the one the database was loaded from: loads rewrite it."""
     seed: int
@@ -199,8 +202,10 @@ async def read_all(run: Run, read_page: ReadPage) -> list[dict[str, Any]]:
             await asyncio.sleep(0.005)  # pacing only: the loop waits for the writers anyway
 
 
-async def stress(url: URL, fixtures: Path, read_page: ReadPage) -> tuple[Run, list[dict[str, Any]]]:
-    run = Run(url, fixtures, seed=12)
+async def stress(
+    url: URL, api: GraphQLClient, fixtures: Path, read_page: ReadPage
+) -> tuple[Run, list[dict[str, Any]]]:
+    run = Run(url, api, fixtures, seed=12)
     wrote = asyncio.Event()
     slow = asyncio.create_task(slow_transaction(run, wrote))
     await wrote.wait()
@@ -211,8 +216,8 @@ async def stress(url: URL, fixtures: Path, read_page: ReadPage) -> tuple[Run, li
     return run, await reading
 
 
-async def corpus_copy(tmp_path: Path, url: URL) -> Path:
-    """A copy of the seed corpus, which `url`'s database was loaded from (same contents)."""
+def corpus_copy(tmp_path: Path) -> Path:
+    """A copy of the seed corpus, which the database was loaded from (the same contents)."""
     copy = tmp_path / "corpus"
     shutil.copytree(SEED, copy)
     return copy
@@ -225,7 +230,7 @@ async def test_replaying_the_feed_gives_the_live_corpus_each_change_once(
         page = await feed.page(cursor, first=PAGE)
         return page.changes, page.end_cursor
 
-    run, seen = await stress(seeded_url, await corpus_copy(tmp_path, seeded_url), read_page)
+    run, seen = await stress(seeded_url, feed.client, corpus_copy(tmp_path), read_page)
     connection = await connect(seeded_url)
     try:
         ids = [change_id(change) for change in seen]
@@ -252,7 +257,7 @@ async def test_replaying_the_feed_gives_the_live_corpus_each_change_once(
 
 
 async def test_a_plain_change_id_cursor_loses_the_slow_transaction(
-    seeded_url: URL, tmp_path: Path
+    feed: Feed, seeded_url: URL, tmp_path: Path
 ) -> None:
     """The negative control: the same run, read by change id alone, as a sequence or an
     `updatedAt` would be: the slow transaction's change has an id the reader has passed."""
@@ -275,7 +280,7 @@ async def test_a_plain_change_id_cursor_loses_the_slow_transaction(
         return changes, rows[-1]["id"] if rows else last
 
     try:
-        run, seen = await stress(seeded_url, await corpus_copy(tmp_path, seeded_url), read_page)
+        run, seen = await stress(seeded_url, feed.client, corpus_copy(tmp_path), read_page)
         live = await live_nodes(connection)
         assert run.slow_node in live
         assert run.slow_node not in fold(seen)
