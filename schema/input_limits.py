@@ -63,6 +63,7 @@ FILTER_LIST = InputLimit("an and/or list", items=100)
 BY_COORDINATE: dict[str, InputLimit] = {
     "Query.search(query:)": SEARCH_TEXT,
     "Query.search(types:)": ENUM_LIST,
+    "Query.changes(types:)": ENUM_LIST,
     "Query.nodes(ids:)": ID_LIST,
     "EventFilter.search": SEARCH_TEXT,
     "StatementFilter.search": SEARCH_TEXT,
