@@ -8,7 +8,13 @@ a reader's position (hasura/graphql-engine#8632).
 
 A position (`FeedPosition`) is where a reader stands; its cursor is opaque (base64url JSON). A
 position may carry a snapshot (an export's): the transactions that snapshot saw are then
-skipped, so export-then-feed neither loses nor repeats a change.
+skipped, so export-then-feed neither loses nor repeats a change. It also carries the position
+the log had been pruned up to when it was handed out (`api.db.change_retention`): a cursor the
+log has since been pruned past has expired (StoreCursorExpiredError, CURSOR_EXPIRED).
+
+A node's history (`HistoryPosition`, `history_pages`) is its changes newest first, by version:
+the feed's order may put two overlapping transactions' changes of one node the other way round.
+The store runs both reads (`Store.changes`, `Store.history`) through its statement cache.
 """
 
 import base64
