@@ -68,6 +68,7 @@ them anyway; what a column can store is the write's own check, answered as a use
 BY_COORDINATE: dict[str, InputLimit] = {
     "Query.search(query:)": SEARCH_TEXT,
     "Query.search(types:)": ENUM_LIST,
+    "Query.changes(types:)": ENUM_LIST,
     "Query.nodes(ids:)": ID_LIST,
     "EventFilter.search": SEARCH_TEXT,
     "StatementFilter.search": SEARCH_TEXT,

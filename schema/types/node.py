@@ -3,6 +3,7 @@
 import strawberry
 
 from schema.fields import RowObject, column, global_id
+from schema.types.change import ChangeConnection, history_field
 
 
 @strawberry.interface(
@@ -15,3 +16,4 @@ class Node(RowObject):
     version: int = column(
         "Raised by each change of it: pass it as `expectedVersion` to update or delete it."
     )
+    history: ChangeConnection = history_field

@@ -18,9 +18,7 @@ import orjson
 from sqlalchemy.engine import URL
 
 from api.db.server import to_asyncpg_dsn
-from api.store.changes import FeedPosition, feed_page
 from api.store.entities import ENTITIES, Entity
-from api.store.statements import compile_statement
 from schema.global_ids import node_key
 
 NodeKey = tuple[Entity, UUID]
@@ -166,31 +164,58 @@ def decompressed(response: Received) -> bytes:
     return gzip.decompress(response.content)
 
 
-async def changes_after(url: URL, cursor: str) -> list[asyncpg.Record]:
-    """Every change after an export's cursor, read from the `changes` table as the feed reads
-    it (the seam's `feed_page`), in pages of 7."""
-    connection = await connect(url)
-    try:
-        position = FeedPosition.of_cursor(cursor)
-        read: list[asyncpg.Record] = []
-        while True:
-            statement = compile_statement(feed_page(position, None, 7))
-            page = await connection.fetch(statement.sql, *statement.arguments([]))
-            if not page:
-                return read
-            read.extend(page)
-            position = position.after(page[-1]["xid"], page[-1]["id"])
-    finally:
-        await connection.close()
+FEED = """
+query Feed($after: String) {
+  changes(after: $after, first: 7) {
+    nodes { cursor op type nodeId version fields { name before after } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
 
 
-def fold(corpus: Corpus, changes: Iterable[asyncpg.Record]) -> Corpus:
+async def changes_after(api: httpx.AsyncClient, key: str, cursor: str) -> list[dict[str, Any]]:
+    """Every change after an export's cursor, read as a partner reads it (`changes` over
+    /graphql, pages of 7): type, node_id, op, version and `fields` by name."""
+    read: list[dict[str, Any]] = []
+    after = cursor
+    while True:
+        response = await api.post(
+            "/graphql",
+            json={"query": FEED, "variables": {"after": after}},
+            headers={"authorization": f"Bearer {key}"},
+        )
+        body = response.json()
+        assert "errors" not in body, body
+        page = body["data"]["changes"]
+        for change in page["nodes"]:
+            found = node_key(change["nodeId"])
+            assert found is not None
+            read.append(
+                {
+                    "cursor": change["cursor"],
+                    "type": change["type"],
+                    "node_id": found[1],
+                    "op": change["op"],
+                    "version": change["version"],
+                    "fields": {
+                        field["name"]: {"before": field["before"], "after": field["after"]}
+                        for field in change["fields"]
+                    },
+                }
+            )
+        after = page["pageInfo"]["endCursor"]
+        if not page["pageInfo"]["hasNextPage"]:
+            return read
+
+
+def fold(corpus: Corpus, changes: Iterable[Mapping[str, Any]]) -> Corpus:
     """`corpus` with each change applied in order; a change of a version the corpus already
     holds fails (a change seen twice)."""
     folded = {key: Node(node.version, dict(node.fields)) for key, node in corpus.items()}
     for change in changes:
         key = (Entity(change["type"]), change["node_id"])
-        fields = orjson.loads(change["fields"])
+        fields = change["fields"]
         held = folded.get(key)
         if held is not None:
             assert change["version"] > held.version, f"{key}: {change['version']} seen again"
