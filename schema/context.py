@@ -12,6 +12,7 @@ from strawberry.dataloader import DataLoader
 
 from api.settings import Settings
 from api.store.reads import Store
+from api.subscriptions.hub import LiveConnection
 
 
 @dataclass
@@ -25,6 +26,10 @@ class RequestContext:
     """The numbers `Query.rateLimit` answers (limit, cost, remaining, reset_at), set before
     execution by the operation."""
     loaders: dict[Any, DataLoader[Any, Any]] = field(default_factory=dict)
+    live: LiveConnection | None = None
+    """A WebSocket connection's: its caller and the process's change hub (subscriptions)."""
+    connection_params: dict[str, Any] | None = None
+    """A WebSocket connection's `connection_init` payload (Strawberry sets it)."""
 
 
 Info = strawberry.Info[RequestContext, None]

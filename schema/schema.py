@@ -1,4 +1,4 @@
-"""The exposed schema: the root Query and the Date/DateTime scalars."""
+"""The exposed schema: the root Query and Subscription, and the Date/DateTime scalars."""
 
 import strawberry
 from graphql import GraphQLError, GraphQLSchema
@@ -7,6 +7,7 @@ from strawberry.types import ExecutionContext
 
 from schema.extensions import create_extensions
 from schema.scalars import SCALAR_MAP
+from schema.subscription import Subscription
 from schema.types.query import Query
 
 
@@ -27,6 +28,7 @@ def build_schema() -> EventgraphSchema:
     """The schema. Its limits are applied before it runs, by `schema.execution`."""
     return EventgraphSchema(
         query=Query,
+        subscription=Subscription,
         extensions=create_extensions(),
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
     )

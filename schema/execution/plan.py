@@ -244,12 +244,16 @@ def plan_operation(
 ) -> OperationPlan:
     """The plan of `operation`; `variables` are read for `@skip`/`@include` only."""
     planner = _Planner(schema, document, variables)
-    root_type = planner.schema.query_type
-    assert root_type is not None
-    if operation.operation.value != "query":
-        return OperationPlan(operation, (), f"a {operation.operation.value}")
+    kind = operation.operation.value
+    # A subscription is planned for its cost (what each delivery is charged), never compiled.
+    root_type = (
+        planner.schema.subscription_type if kind == "subscription" else planner.schema.query_type
+    )
+    if kind == "mutation" or root_type is None:
+        return OperationPlan(operation, (), f"a {kind}")
     fields = planner.fields(root_type, [operation.selection_set])
-    return OperationPlan(operation, fields, planner.declined, frozenset(planner.inclusions_read))
+    declined = f"a {kind}" if kind != "query" else planner.declined
+    return OperationPlan(operation, fields, declined, frozenset(planner.inclusions_read))
 
 
 class PlanCache(LRUCache[Hashable, OperationPlan]):
