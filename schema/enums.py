@@ -5,10 +5,12 @@ carry vocabulary members) serialise unchanged, and an argument's `.value` is wha
 """
 
 from enum import Enum
+from typing import Any, cast
 
 import strawberry
 
 from api import vocabulary
+from api.store.entities import ENTITIES
 
 
 @strawberry.enum(description="What kind of diplomatic or political event it is.")
@@ -188,3 +190,21 @@ class TreatyMilestoneKind(Enum):
     TERMINATED = strawberry.enum_value(
         vocabulary.TreatyMilestoneKind.TERMINATED, description="It was ended early."
     )
+
+
+SearchType: Any = strawberry.enum(
+    cast(
+        "type[Enum]",
+        Enum(
+            "SearchType",
+            {
+                entity.name: strawberry.enum_value(entity, description=spec.search.description)
+                for entity, spec in ENTITIES.items()
+                if spec.search is not None
+            },
+        ),
+    ),
+    description="The kinds of objects a search can return, and of the nodes the change feed "
+    "tells about.",
+)
+"""The searchable entities of the registry (`Query.search`'s types, `Change.type`)."""

@@ -125,6 +125,14 @@ class RootRead:
     name: str
 
 
+@dataclass(frozen=True)
+class ChangesRead:
+    """A page of the change feed (`Query.changes`), or of one node's changes (`history`), read
+    by Strawberry's resolvers (`schema.types.change`): counted like a connection."""
+
+    history: bool
+
+
 Read = (
     ColumnRead
     | GlobalIdRead
@@ -137,6 +145,7 @@ Read = (
     | PagePartRead
     | LookupRead
     | RootRead
+    | ChangesRead
 )
 
 

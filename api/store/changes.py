@@ -15,14 +15,29 @@ import base64
 import binascii
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
 
 import orjson
-from sqlalchemy import BigInteger, ColumnElement, Select, Text, and_, cast, func, not_, select
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Select,
+    Text,
+    and_,
+    any_,
+    cast,
+    func,
+    not_,
+    select,
+    true,
+)
 from sqlalchemy import tuple_ as row_of
-from sqlalchemy.dialects.postgresql import ARRAY
 
-from api.db.tables import changes
-from api.store.errors import StoreInputError
+from api.db.tables import change_log_horizon, changes
+from api.store.entities import PARENT_KEY, Row
+from api.store.errors import StoreCursorExpiredError, StoreInputError
+from api.store.params import Param, Params, ParamType
 
 CURSOR_KIND = "changes"
 """The first item of a feed cursor, so that a connection's cursor is told apart."""
@@ -65,15 +80,18 @@ class FeedPosition:
 
     def cursor(self) -> str:
         seen = [self.seen.xmax, list(self.seen.running)] if self.seen else None
-        payload = orjson.dumps([CURSOR_KIND, self.xid, self.change_id, seen])
-        return base64.urlsafe_b64encode(payload).decode().rstrip("=")
+        return _encode([CURSOR_KIND, self.xid, self.change_id, seen])
+
+    def is_before(self, xid: int, change_id: int) -> bool:
+        """Whether this position is older than (`xid`, `change_id`), such as the position the
+        log was pruned up to."""
+        return (self.xid, self.change_id) < (xid, change_id)
 
     @classmethod
     def of_cursor(cls, cursor: str) -> "FeedPosition":
         """The position a cursor names; StoreInputError when it is not a feed cursor."""
         try:
-            decoded = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-            kind, xid, change_id, seen = decoded
+            kind, xid, change_id, seen = _decode(cursor)
             if kind != CURSOR_KIND:
                 raise ValueError(kind)
             snapshot = None
@@ -83,6 +101,15 @@ class FeedPosition:
             return cls(_count(xid), _count(change_id), snapshot)
         except (binascii.Error, ValueError, TypeError):
             raise StoreInputError("not a cursor of the change feed") from None
+
+
+def _encode(payload: list[Any]) -> str:
+    return base64.urlsafe_b64encode(orjson.dumps(payload)).decode().rstrip("=")
+
+
+def _decode(cursor: str) -> Any:
+    """The JSON a cursor holds; ValueError (or binascii.Error) when it holds none."""
+    return orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
 
 
 def _count(value: object) -> int:
@@ -97,23 +124,216 @@ def horizon() -> ColumnElement[int]:
     return cast(cast(xmin, Text), BigInteger)
 
 
-def after_position(position: FeedPosition | None) -> ColumnElement[bool]:
+@dataclass(frozen=True)
+class BoundPosition:
+    """A `FeedPosition` bound as statement parameters (`seen` only when it has a snapshot)."""
+
+    xid: Param
+    change_id: Param
+    seen_xmax: Param | None
+    seen_running: Param | None
+
+    @classmethod
+    def of(cls, position: FeedPosition, params: Params) -> "BoundPosition":
+        xid = params.add(position.xid, ParamType.BIGINT)
+        change_id = params.add(position.change_id, ParamType.BIGINT)
+        if position.seen is None:
+            return cls(xid, change_id, None, None)
+        xmax = params.add(position.seen.xmax, ParamType.BIGINT)
+        running = params.add(list(position.seen.running), ParamType.BIGINT_ARRAY)
+        return cls(xid, change_id, xmax, running)
+
+
+def after_position(position: BoundPosition | None) -> ColumnElement[bool]:
     """The changes a reader at `position` has not seen."""
     if position is None:
         return and_(True)
-    later = row_of(changes.c.xid, changes.c.id) > row_of(position.xid, position.change_id)
-    if position.seen is None:
+    later = row_of(changes.c.xid, changes.c.id) > row_of(
+        position.xid.sql(), position.change_id.sql()
+    )
+    if position.seen_xmax is None or position.seen_running is None:
         return later
-    seen = position.seen
-    running = cast(list(seen.running), ARRAY(BigInteger))
-    saw = and_(changes.c.xid < seen.xmax, changes.c.xid != func.all(running))
+    saw = and_(
+        changes.c.xid < position.seen_xmax.sql(),
+        changes.c.xid != func.all(position.seen_running.sql()),
+    )
     return and_(later, not_(saw))
 
 
-def feed_page(position: FeedPosition | None, types: Sequence[str] | None, limit: int) -> Select:  # type: ignore[type-arg]
-    """At most `limit` changes after `position`, of `types` (all without), in feed order, below
-    the horizon. The statement takes no parameters: it is built for one call."""
-    conditions = [after_position(position), changes.c.xid < horizon()]
-    if types is not None:
-        conditions.append(changes.c.type.in_(types))
-    return select(changes).where(*conditions).order_by(changes.c.xid, changes.c.id).limit(limit)
+def _pruned() -> list[ColumnElement[Any]]:
+    """The position the log was pruned up to (0, 0 when never): older cursors have expired."""
+    return [
+        func.coalesce(select(change_log_horizon.c[name]).scalar_subquery(), 0).label(label)
+        for name, label in (("xid", PRUNED_XID), ("change_id", PRUNED_CHANGE_ID))
+    ]
+
+
+PRUNED_XID = "pruned_xid"
+PRUNED_CHANGE_ID = "pruned_change_id"
+FEED_HORIZON = "feed_horizon"
+
+
+@dataclass(frozen=True)
+class FeedShape:
+    """A feed read, bound: from where, of which types (None: all), how many rows at most."""
+
+    position: BoundPosition | None
+    types: Param | None
+    limit: Param
+
+
+def feed_page(shape: FeedShape) -> Select[Any]:
+    """At most `limit` changes after the position, of the types, in feed order, below the
+    horizon. The first columns (`FEED_HORIZON`, `PRUNED_XID`, `PRUNED_CHANGE_ID`) come with
+    every row, and alone (the change's columns null) when there is no change to read: a reader
+    learns the horizon from an empty page too. One statement, so the horizon, the pruned
+    position and the changes are of one snapshot."""
+    bounds = select(horizon().label(FEED_HORIZON), *_pruned()).subquery("bounds")
+    conditions = [after_position(shape.position), changes.c.xid < bounds.c[FEED_HORIZON]]
+    if shape.types is not None:
+        conditions.append(changes.c.type == any_(shape.types.sql()))
+    page = (
+        select(changes)
+        .where(*conditions)
+        .order_by(changes.c.xid, changes.c.id)
+        .limit(shape.limit.sql())
+        .lateral("page")
+    )
+    return (
+        select(bounds, *page.c)
+        .select_from(bounds.outerjoin(page, true()))
+        .order_by(page.c.xid, page.c.id)
+    )
+
+
+@dataclass(frozen=True)
+class HistoryPosition:
+    """Where a reader of a node's history stands, newest first: before the change `change_id`
+    (of transaction `xid`, which tells whether the cursor has expired) at `version`."""
+
+    version: int
+    xid: int
+    change_id: int
+
+    def cursor(self) -> str:
+        return _encode([HISTORY_CURSOR_KIND, self.version, self.xid, self.change_id])
+
+    @classmethod
+    def of_cursor(cls, cursor: str) -> "HistoryPosition":
+        try:
+            kind, version, xid, change_id = _decode(cursor)
+            if kind != HISTORY_CURSOR_KIND:
+                raise ValueError(kind)
+            return cls(_count(version), _count(xid), _count(change_id))
+        except (binascii.Error, ValueError, TypeError):
+            raise StoreInputError("not a cursor of a history") from None
+
+
+HISTORY_CURSOR_KIND = "history"
+
+
+@dataclass(frozen=True)
+class HistoryShape:
+    """A history read for a batch of nodes, bound: their ids, before where, how many rows."""
+
+    node_ids: Param
+    before: tuple[Param, Param] | None
+    """(version, change id) of the cursor, or None from the newest."""
+    limit: Param
+
+
+def history_pages(shape: HistoryShape) -> Select[Any]:
+    """For each node id, at most `limit` of its changes, newest (highest version) first, each
+    row with the node's id as `PARENT_KEY` and the pruned position; a node without any has one
+    row whose change's columns are null."""
+    nodes = func.unnest(shape.node_ids.sql()).table_valued("id").render_derived("nodes")
+    conditions: list[ColumnElement[bool]] = [changes.c.node_id == nodes.c.id]
+    if shape.before is not None:
+        version, change_id = shape.before
+        conditions.append(
+            row_of(changes.c.version, changes.c.id) < row_of(version.sql(), change_id.sql())
+        )
+    page = (
+        select(changes)
+        .where(*conditions)
+        .order_by(changes.c.version.desc(), changes.c.id.desc())
+        .limit(shape.limit.sql())
+        .lateral("page")
+    )
+    return (
+        select(nodes.c.id.label(PARENT_KEY), *_pruned(), *page.c)
+        .select_from(nodes.outerjoin(page, true()))
+        .order_by(nodes.c.id, page.c.version.desc(), page.c.id.desc())
+    )
+
+
+EXPIRED = (
+    "This cursor is older than the change log's retention: changes after it have been pruned. "
+    "Start over: export the corpus (GET /export) and follow the feed from the cursor the export "
+    "ends with, or read the feed from the beginning (`changes` without `after`), which still "
+    "holds the last change of every node."
+)
+
+
+@dataclass(frozen=True)
+class ChangePage:
+    """A page of changes: rows of `changes` (`fields` decoded), each with its cursor."""
+
+    rows: Sequence[dict[str, Any]]
+    cursors: Sequence[str]
+    has_next_page: bool
+    end_cursor: str | None
+    """The last change's cursor; for an empty page, where the reader stands now."""
+
+
+def _change(row: Row) -> dict[str, Any]:
+    change = {column.key: row[column.key] for column in changes.c}
+    change["fields"] = orjson.loads(change["fields"])
+    return change
+
+
+def _check_pruned(row: Row, xid: int, change_id: int) -> None:
+    if (xid, change_id) < (row[PRUNED_XID], row[PRUNED_CHANGE_ID]):
+        raise StoreCursorExpiredError(EXPIRED)
+
+
+def read_feed_page(rows: Sequence[Row], position: FeedPosition | None, limit: int) -> ChangePage:
+    """The page `feed_page` read for a reader at `position` (`limit` + 1 rows asked for).
+    CURSOR_EXPIRED when the log was pruned past `position`."""
+    first = rows[0]
+    if position is not None:
+        _check_pruned(first, position.xid, position.change_id)
+    found = [row for row in rows if row["id"] is not None]
+    current = position or FeedPosition(0, 0)
+    cursors = []
+    for row in found[:limit]:
+        current = current.after(row["xid"], row["id"])
+        cursors.append(current.cursor())
+    if not cursors and first[FEED_HORIZON] > current.xid:
+        # Nothing to read below the horizon: everything before it has been seen, so the reader
+        # may stand at the horizon (and not scan again what it skipped, with `types`).
+        current = current.after(first[FEED_HORIZON], 0)
+    return ChangePage(
+        [_change(row) for row in found[:limit]], cursors, len(found) > limit, current.cursor()
+    )
+
+
+def read_history_pages(
+    rows: Sequence[Row], node_ids: Sequence[UUID], before: HistoryPosition | None, limit: int
+) -> dict[UUID, ChangePage]:
+    """The page `history_pages` read for each node (`limit` + 1 rows asked for)."""
+    if before is not None and rows:
+        _check_pruned(rows[0], before.xid, before.change_id)
+    found: dict[UUID, list[Row]] = {node_id: [] for node_id in node_ids}
+    for row in rows:
+        if row["id"] is not None:
+            found[row[PARENT_KEY]].append(row)
+    pages = {}
+    for node_id, node_rows in found.items():
+        page = node_rows[:limit]
+        cursors = [HistoryPosition(row["version"], row["xid"], row["id"]).cursor() for row in page]
+        end = cursors[-1] if cursors else before.cursor() if before is not None else None
+        pages[node_id] = ChangePage(
+            [_change(row) for row in page], cursors, len(node_rows) > limit, end
+        )
+    return pages

@@ -111,9 +111,11 @@ Field = ScalarField | SingleRelation | ListRelation | NameField | SearchField | 
 
 @dataclass(frozen=True)
 class Searchable:
-    """The entity is found by the ranked search (`Query.search`); `description` says by what."""
+    """The entity is found by the ranked search (`Query.search`); `description` says by what.
+    Unless `by_default`, only a search that names it in its types finds it."""
 
     description: str
+    by_default: bool = True
 
 
 @dataclass(frozen=True)
@@ -348,8 +350,17 @@ ENTITIES: Mapping[Entity, EntitySpec] = {
                 "published_at", ScalarKind.DATETIME, "Conditions on when it was published."
             ),
         },
+        # Not by default: a search that names no types answers what it answered before sources
+        # could be found.
+        search=Searchable(
+            "Sources, by title or publisher (only when `types` names them).", by_default=False
+        ),
     ),
 }
 
 SEARCHABLE = tuple(entity for entity, spec in ENTITIES.items() if spec.search is not None)
 """The entities the ranked search finds, in the order it lists them."""
+SEARCHED_BY_DEFAULT = tuple(
+    entity for entity in SEARCHABLE if (search := ENTITIES[entity].search) and search.by_default
+)
+"""The entities a search that names no types finds."""

@@ -19,3 +19,7 @@ class StoreTimeoutError(StoreError):
 
 class StoreUnavailableError(StoreError):
     """The database cannot be reached, or no connection came free in time."""
+
+
+class StoreCursorExpiredError(StoreError):
+    """A change feed or history cursor older than the position the log was pruned up to."""

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import BindParameter, bindparam
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.types import (
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -32,6 +33,7 @@ class ParamType(Enum):
 
     TEXT = "TEXT"
     INTEGER = "INTEGER"
+    BIGINT = "BIGINT"
     FLOAT = "FLOAT"
     BOOLEAN = "BOOLEAN"
     DATE = "DATE"
@@ -39,11 +41,13 @@ class ParamType(Enum):
     UUID = "UUID"
     TEXT_ARRAY = "TEXT_ARRAY"
     UUID_ARRAY = "UUID_ARRAY"
+    BIGINT_ARRAY = "BIGINT_ARRAY"
 
 
 SQL_TYPES: dict[ParamType, TypeEngine[Any]] = {
     ParamType.TEXT: Text(),
     ParamType.INTEGER: Integer(),
+    ParamType.BIGINT: BigInteger(),
     ParamType.FLOAT: Float(),
     ParamType.BOOLEAN: Boolean(),
     ParamType.DATE: Date(),
@@ -51,6 +55,7 @@ SQL_TYPES: dict[ParamType, TypeEngine[Any]] = {
     ParamType.UUID: UUID(as_uuid=True),
     ParamType.TEXT_ARRAY: ARRAY(Text()),
     ParamType.UUID_ARRAY: ARRAY(UUID(as_uuid=True)),
+    ParamType.BIGINT_ARRAY: ARRAY(BigInteger()),
 }
 
 

@@ -18,12 +18,24 @@ from sqlalchemy import Select, any_, select
 
 from api.db import tables
 from api.settings import Settings
+from api.store.changes import (
+    BoundPosition,
+    ChangePage,
+    FeedPosition,
+    FeedShape,
+    HistoryPosition,
+    HistoryShape,
+    feed_page,
+    history_pages,
+    read_feed_page,
+    read_history_pages,
+)
 from api.store.counts import EventGroupBy, event_counts_statement
 from api.store.documents import JsonObject, document_statement
 from api.store.entities import (
     ENTITIES,
     PARENT_KEY,
-    SEARCHABLE,
+    SEARCHED_BY_DEFAULT,
     Entity,
     FilterSpec,
     NameField,
@@ -250,7 +262,7 @@ class Store:
     async def search(
         self, query: str, types: Sequence[Entity] | None = None, first: int = DEFAULT_SEARCH_SIZE
     ) -> builtins.list[SearchHit]:
-        """The `first` best matches across `types` (default: all searchable), best first.
+        """The `first` best matches across `types` (default: `SEARCHED_BY_DEFAULT`), best first.
 
         Events and statements rank by full-text relevance; participants, treaties and topics
         by the trigram word similarity of their best name (0..1). One statement per type; ties
@@ -262,7 +274,7 @@ class Store:
             raise StoreInputError("a search needs some text")
         checked_text(query)  # even when no type is searched, like the size and the blank text
         hits: builtins.list[SearchHit] = []
-        for entity in SEARCHABLE if types is None else types:
+        for entity in SEARCHED_BY_DEFAULT if types is None else types:
             params = Params()
             text = params.add(query, ParamType.TEXT)
             size = params.add(first, ParamType.INTEGER)
@@ -284,3 +296,51 @@ class Store:
             lambda: event_counts_statement(compile_filter(Entity.EVENT, where), group_by),
             params,
         )
+
+    def _page_size(self, first: int | None) -> int:
+        size = self.settings.default_page_size if first is None else first
+        if not 0 <= size <= self.settings.max_page_size:
+            raise StoreInputError(f"first must be between 0 and {self.settings.max_page_size}")
+        return size
+
+    async def changes(
+        self,
+        after: FeedPosition | None,
+        types: Sequence[Entity] | None = None,
+        first: int | None = None,
+    ) -> ChangePage:
+        """The change feed (`api.store.changes`): the `first` changes after `after`, of
+        `types` (default: all), in feed order, below the oldest transaction still running.
+        StoreCursorExpiredError when the log was pruned past `after`."""
+        size = self._page_size(first)
+        params = Params()
+        shape = FeedShape(
+            None if after is None else BoundPosition.of(after, params),
+            None
+            if types is None
+            else params.add([item.value for item in types], ParamType.TEXT_ARRAY),
+            params.add(size + 1, ParamType.INTEGER),
+        )
+        rows = await self._rows(("changes", shape), partial(feed_page, shape), params)
+        return read_feed_page(rows, after, size)
+
+    async def history(
+        self, node_ids: Sequence[UUID], before: HistoryPosition | None, first: int | None = None
+    ) -> dict[UUID, ChangePage]:
+        """The changes of each node, newest first: the `first` older than `before`."""
+        size = self._page_size(first)
+        if not node_ids:
+            return {}
+        params = Params()
+        shape = HistoryShape(
+            params.add(list(node_ids), ParamType.UUID_ARRAY),
+            None
+            if before is None
+            else (
+                params.add(before.version, ParamType.BIGINT),
+                params.add(before.change_id, ParamType.BIGINT),
+            ),
+            params.add(size + 1, ParamType.INTEGER),
+        )
+        rows = await self._rows(("history", shape), partial(history_pages, shape), params)
+        return read_history_pages(rows, node_ids, before, size)

@@ -160,9 +160,25 @@ def name_rank(entity: Entity, text: Param) -> Select[Any]:
     )
 
 
+def source_rank(text: Param) -> Select[Any]:
+    """(owner_id, rank) of the sources whose title or publisher has a word like `text` (as
+    `name_rank`; sources have no names table)."""
+    source = tables.sources.alias()
+    folded_query = func.eventgraph_fold(text.sql())
+    folded_source = func.eventgraph_fold(func.concat_ws(" ", source.c.title, source.c.publisher))
+    return select(
+        source.c.id.label("owner_id"),
+        func.word_similarity(folded_query, folded_source, type_=Float).label("rank"),
+    ).where(
+        func.char_length(func.btrim(text.sql())) >= NAME_QUERY_MIN_LENGTH,
+        folded_query.bool_op("<%")(folded_source),
+    )
+
+
 def search_hits(entity: Entity, text: Param, first: Param) -> Select[Any]:
     """The `first` best rows of `entity` for `text` with their `rank`, best first: events and
-    statements by full-text relevance, the others by the word similarity of their best name."""
+    statements by full-text relevance, the others by the word similarity of their best name
+    (sources: of their title and publisher)."""
     table = ENTITIES[entity].table
     if entity in (Entity.EVENT, Entity.STATEMENT):
         rank = relevance(entity, table, text).label("rank")
@@ -172,7 +188,7 @@ def search_hits(entity: Entity, text: Param, first: Param) -> Select[Any]:
             .order_by(rank.desc(), table.c.id)
             .limit(first.sql())
         )
-    ranked = name_rank(entity, text).subquery()
+    ranked = (source_rank(text) if entity is Entity.SOURCE else name_rank(entity, text)).subquery()
     return (
         select(*entity_columns(table), ranked.c.rank)
         .join_from(table, ranked, ranked.c.owner_id == table.c.id)

@@ -46,7 +46,7 @@ from api.store.documents import (
     TreatyStatusValue,
     ValueFormat,
 )
-from api.store.entities import ENTITIES, SEARCHABLE, Entity
+from api.store.entities import ENTITIES, SEARCHED_BY_DEFAULT, Entity
 from api.store.errors import StoreInputError
 from api.store.filters import bind_filter
 from api.store.pagination import bind_page
@@ -265,7 +265,7 @@ class _Compiler:
         if not query.strip() or not 0 <= size <= self.values.settings.max_page_size:
             raise Declined("a search the store refuses")
         chosen = given(arguments.get("types"))
-        entities = SEARCHABLE if chosen is None else tuple(item.value for item in chosen)
+        entities = SEARCHED_BY_DEFAULT if chosen is None else tuple(item.value for item in chosen)
         types = tuple(
             (entity, self.selected(field, ENTITIES[entity].type_name)) for entity in entities
         )

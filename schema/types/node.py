@@ -3,6 +3,7 @@
 import strawberry
 
 from schema.fields import RowObject, global_id
+from schema.types.change import ChangeConnection, history_field
 
 
 @strawberry.interface(
@@ -12,3 +13,4 @@ class Node(RowObject):
     id: strawberry.ID = global_id(
         "The global ID of this object: opaque, stable, unique across all types."
     )
+    history: ChangeConnection = history_field

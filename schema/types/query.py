@@ -6,7 +6,7 @@ import asyncio
 import importlib
 import pkgutil
 from enum import Enum
-from typing import Annotated, Any, Union, cast
+from typing import Annotated, Any, Union
 
 import strawberry
 
@@ -15,6 +15,7 @@ from api.store.counts import EventGroupBy as StoreEventGroupBy
 from api.store.entities import ENTITIES, SEARCHABLE, Entity
 from api.store.search import DEFAULT_SEARCH_SIZE
 from schema.context import Info
+from schema.enums import SearchType
 from schema.errors import BadUserInputError
 from schema.fields import (
     ENTITY_CLASSES,
@@ -29,6 +30,7 @@ from schema.filters import FILTER_INPUTS, optional_store_filter, snake_case
 from schema.global_ids import node_key
 from schema.ordering import ORDER_INPUTS
 from schema.pagination import Connection, root_connection
+from schema.types.change import changes_field
 from schema.types.common import Bucket, RateLimit
 from schema.types.node import Node
 
@@ -77,22 +79,6 @@ async def find(
     row = rows.get(slug)
     return ENTITY_CLASSES[entity](row=row) if row is not None else None
 
-
-SearchType: Any = strawberry.enum(
-    cast(
-        "type[Enum]",
-        Enum(
-            "SearchType",
-            {
-                entity.name: strawberry.enum_value(entity, description=spec.search.description)
-                for entity, spec in ENTITIES.items()
-                if spec.search is not None
-            },
-        ),
-    ),
-    description="The kinds of objects a search can return.",
-)
-"""The kinds of objects `Query.search` finds: the searchable entities of the registry."""
 
 SearchResult: Any = Annotated[
     Union[tuple(ENTITY_CLASSES[entity] for entity in SEARCHABLE)],  # noqa: UP007
@@ -197,7 +183,10 @@ async def _search(
     query: Annotated[str, strawberry.argument(description="The words to look for.")],
     types: Annotated[
         list[SearchType] | None,
-        strawberry.argument(description="Only these kinds of objects (default: all)."),
+        strawberry.argument(
+            description="Only these kinds of objects (default: all but sources, which a search "
+            "finds only when named here)."
+        ),
     ] = UNSET,
     first: Annotated[
         int | None,
@@ -245,6 +234,7 @@ Query = strawberry.type(
             **_lookups(),
             "search": _search,
             "event_counts": _event_counts,
+            "changes": changes_field,
             "rate_limit": _rate_limit,
         },
     ),

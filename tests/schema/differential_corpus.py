@@ -807,6 +807,12 @@ SEARCH = [
         "search matching nothing",
         '{ search(query: "zzzzqqqxx") { __typename } }',
     ),
+    Case(
+        "search for sources, which only a search naming them finds",
+        """{ search(query: "Euronews", types: [SOURCE, EVENT]) {
+          __typename ... on Source { slug publisher }
+        } }""",
+    ),
 ]
 
 COUNTS = [
@@ -1152,6 +1158,29 @@ CASES: list[Case] = [
 """Requests that must succeed, every one of them answered by the compiled path."""
 
 ERROR_CASES: list[Case] = [
+    # The change feed and histories are read by Strawberry alone (the compiled path declines
+    # them): the corpus exercises them through requests that fail; tests/feed checks answers.
+    Case(
+        "a change feed cursor that is not one",
+        """{ changes(after: "%EVENTS_CURSOR%", types: [EVENT, SOURCE], first: 2) {
+          nodes { cursor op type nodeId version changedAt actor
+                  fields { name before after } node { id } }
+          edges { cursor node { cursor } }
+          pageInfo { hasNextPage endCursor }
+        } }""",
+    ),
+    Case(
+        "a history cursor that is not one",
+        """{ node(id: "%EVENT_ID%") {
+          history(first: 1, after: "not a cursor") { nodes { op } }
+          ... on Event { event: history(first: 1, after: "not a cursor") { nodes { op } } }
+          ... on Statement { statement: history(first: 1, after: "x") { nodes { op } } }
+          ... on Participant { participant: history(first: 1, after: "x") { nodes { op } } }
+          ... on Treaty { treaty: history(first: 1, after: "x") { nodes { op } } }
+          ... on Topic { topic: history(first: 1, after: "x") { nodes { op } } }
+          ... on Source { source: history(first: 1, after: "x") { nodes { op } } }
+        } }""",
+    ),
     Case("a malformed cursor", '{ events(after: "not a cursor") { totalCount } }'),
     Case("a cursor that is not JSON", '{ events(after: "bm90IGpzb24") { totalCount } }'),
     Case(
