@@ -26,10 +26,12 @@ from api.subscriptions.hub import Delivered, SubscriptionEndedError
 from api.subscriptions.hub import Subscription as FeedSubscription
 from api.vocabulary import ChangeOp
 from schema.context import Info
+from schema.enums import SearchType
 from schema.errors import BadUserInputError, CodedError
-from schema.fields import ENTITY_CLASSES, RowObject
+from schema.fields import ENTITY_CLASSES, RowObject, given
 from schema.filters import FILTER_INPUTS, optional_store_filter, snake_case
 from schema.global_ids import node_key
+from schema.types.change import Change
 from schema.types.query import resolve_node
 
 UNSET = strawberry.UNSET
@@ -81,6 +83,27 @@ async def deliveries(info: Info, subscription: FeedSubscription) -> AsyncIterato
         info.context.loaders.clear()
         record_delivery()
         yield delivered
+
+
+async def _changes(
+    info: Info,
+    after: Annotated[
+        str | None,
+        strawberry.argument(
+            description="Follow on from this cursor (a change's, a page's `endCursor`, an "
+            "export's last one, or the one a subscription ended with); from now without it."
+        ),
+    ] = UNSET,
+    types: Annotated[
+        list[SearchType] | None,
+        strawberry.argument(description="Only changes of nodes of these types (default: all)."),
+    ] = UNSET,
+) -> AsyncIterator[Change]:
+    chosen = given(types)
+    entities = None if chosen is None else [Entity(item.value) for item in chosen]
+    async with following(info, position_of(given(after)), entities) as subscription:
+        async for delivered in deliveries(info, subscription):
+            yield Change(row=delivered.row, change_cursor=delivered.cursor)
 
 
 def _changed(entity: Entity) -> Any:
@@ -149,6 +172,11 @@ Subscription = strawberry.type(
         (),
         {
             "__module__": __name__,
+            "changes": strawberry.subscription(
+                resolver=_changes,
+                description="The change feed as it grows: each change once, in the feed's "
+                "order, with the cursor to resume from (`Query.changes` reads the same feed).",
+            ),
             **{f"{snake_case(ENTITIES[e].type_name)}_changed": _changed(e) for e in ENTITIES},
             "statement_added": strawberry.subscription(
                 resolver=_statement_added,

@@ -41,14 +41,13 @@ from api.security.access import Access, variable
 from api.security.errors import RateLimitedError
 from api.security.keys import Principal
 from api.settings import Settings
-from api.store.changes import FeedPosition, feed_page
-from api.store.errors import StoreError
-from api.store.statements import UNAVAILABLE, Database, compile_statement
+from api.store.changes import ChangePage, FeedPosition
+from api.store.errors import StoreCursorExpiredError, StoreError
+from api.store.reads import Store
+from api.store.statements import UNAVAILABLE, Database
 
 log = logging.getLogger(__name__)
 
-FEED_READ_SIZE = 500
-"""Changes one read takes; a full page wakes the reader again at once."""
 RECONNECT_DELAYS = (0.2, 0.5, 1.0, 2.0, 5.0)
 """Seconds between attempts to re-open the listening connection, the last repeated."""
 LISTENER_NAME = "eventgraph listener"
@@ -75,10 +74,10 @@ class Ending:
 
 @dataclass(frozen=True)
 class Delivered:
-    """A change (a row of `changes`) and the feed position just after it."""
+    """A change (a row of `changes`, its fields decoded) and its cursor."""
 
-    row: Any
-    position: FeedPosition
+    row: dict[str, Any]
+    cursor: str
 
 
 @dataclass(eq=False)
@@ -92,16 +91,17 @@ class Subscription:
     types: frozenset[str] | None
     cost: int
     """What each change delivered costs its key's budget."""
-    received: FeedPosition
-    """Just after the last change the client took: where it resumes."""
+    received: str
+    """The cursor of the last change the client took (where it stood at first without one):
+    where it resumes."""
     queue: asyncio.Queue[Delivered | Ending] = field(default_factory=asyncio.Queue)
 
     async def next(self) -> Delivered:
         """The next change of its types; SubscriptionEndedError when the subscription was ended."""
         item = await self.queue.get()
         if isinstance(item, Ending):
-            raise SubscriptionEndedError(item.code, item.message, self.received.cursor())
-        self.received = item.position
+            raise SubscriptionEndedError(item.code, item.message, self.received)
+        self.received = item.cursor
         return item
 
 
@@ -148,6 +148,9 @@ class ChangeHub:
         self._wanted = asyncio.Event()
         self._lost = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
+        """The tasks of the hub while it runs."""
+        self._running: set[asyncio.Task[None]] = set()
+        """Its tasks not yet finished, those of a hub stopped included."""
 
     # Subscriptions.
 
@@ -161,24 +164,31 @@ class ChangeHub:
         """A new subscription from `after` (without one: from the feed's end as this process
         reads it); RateLimitedError past the caps on subscriptions."""
         self._check_caps(principal, connection)
-        position = after if after is not None else await self._end_of_feed()
-        self._check_caps(principal, connection)  # again: the read above let others in
+        # Its place is taken before the first wait, so that the caps hold in arrival order.
+        self._per_connection[connection] += 1
+        self._per_bucket[principal.bucket] += 1
+        try:
+            position = after if after is not None else await self._end_of_feed()
+        except BaseException:
+            self._release(principal, connection)
+            raise
         subscription = Subscription(
             principal,
             connection,
             position,
             frozenset(types) if types is not None else None,
             DELIVERY_COST.get(),
-            received=position,
+            received=position.cursor(),
         )
         self.subscriptions.add(subscription)
-        self._per_connection[connection] += 1
-        self._per_bucket[principal.bucket] += 1
         if not self._tasks:
             self._tasks = [
                 asyncio.create_task(self._listen(), name="eventgraph change listener"),
                 asyncio.create_task(self._read_on_wake(), name="eventgraph change reader"),
             ]
+            for task in self._tasks:
+                self._running.add(task)
+                task.add_done_callback(self._finished)
         self._wanted.set()
         self._count()
         return subscription
@@ -189,8 +199,7 @@ class ChangeHub:
         if subscription not in self.subscriptions:
             return
         self.subscriptions.discard(subscription)
-        self._per_connection -= Counter({subscription.connection: 1})
-        self._per_bucket -= Counter({subscription.principal.bucket: 1})
+        self._release(subscription.principal, subscription.connection)
         if not self.subscriptions:
             self._tail = None
             for task in self._tasks:
@@ -211,8 +220,16 @@ class ChangeHub:
 
     @property
     def tasks(self) -> int:
-        """The hub's tasks still running (none without subscriptions)."""
-        return sum(not task.done() for task in self._tasks)
+        """The hub's tasks not yet finished (none soon after its last subscription ended)."""
+        return len(self._running)
+
+    def _finished(self, task: "asyncio.Task[None]") -> None:
+        self._running.discard(task)
+        self._count()
+
+    def _release(self, principal: Principal, connection: Hashable) -> None:
+        self._per_connection -= Counter({connection: 1})
+        self._per_bucket -= Counter({principal.bucket: 1})
 
     def _check_caps(self, principal: Principal, connection: Hashable) -> None:
         for held, cap, setting in (
@@ -318,17 +335,23 @@ class ChangeHub:
             groups[subscription.position].append(subscription)
         tail_seen = False
         for position, members in groups.items():
-            rows = await self._feed(position)
-            if len(rows) == FEED_READ_SIZE:
+            try:
+                page = await self._feed(position)
+            except StoreCursorExpiredError as expired:
+                for subscription in members:
+                    self._end(subscription, ErrorCode.BAD_USER_INPUT, str(expired))
+                continue
+            if page.has_next_page:
                 self._wanted.set()
-            moved = position
             batches: dict[Subscription, list[Delivered]] = {member: [] for member in members}
-            for row in rows:
-                moved = moved.after(row["xid"], row["id"])
+            for row, cursor in zip(page.rows, page.cursors, strict=True):
                 for member in members:
                     if member.types is None or row["type"] in member.types:
-                        batches[member].append(Delivered(row, moved))
+                        batches[member].append(Delivered(row, cursor))
             await self._charge_and_deliver(batches)
+            # An empty page moves the position too, up to the oldest transaction running:
+            # subscriptions that started at different moments come to stand together.
+            moved = FeedPosition.of_cursor(page.end_cursor) if page.end_cursor else position
             for subscription in members:
                 subscription.position = moved
             if position == self._tail:
@@ -336,10 +359,10 @@ class ChangeHub:
         if not tail_seen:
             self._tail = None
 
-    async def _feed(self, position: FeedPosition) -> list[Any]:
-        statement = compile_statement(feed_page(position, None, FEED_READ_SIZE))
+    async def _feed(self, position: FeedPosition) -> ChangePage:
         self.reads += 1
-        return await self.primary.fetch(statement, ())
+        store = Store(self.primary, self.settings)
+        return await store.changes(position, None, self.settings.max_page_size)
 
     async def _charge_and_deliver(self, batches: dict[Subscription, list[Delivered]]) -> None:
         by_bucket: dict[str, list[Subscription]] = defaultdict(list)

@@ -30,6 +30,9 @@ from tests.subscriptions.client import (
 
 SEED = PROJECT_ROOT / "fixtures" / "seed"
 EVENT_CHANGED = "subscription($id: ID!) { eventChanged(id: $id) { title } }"
+CHANGES = """subscription($after: String) {
+  changes(after: $after, types: [EVENT]) { cursor op fields { name after } }
+}"""
 # The timer would mask a lost notification: these servers read on notifications only.
 NO_TIMER = {"subscription_poll_seconds": "600", "metrics": "public"}
 
@@ -50,7 +53,15 @@ async def key(primary: asyncpg.Connection) -> str:
 
 
 def titles(messages: list[dict[str, Any]]) -> list[str]:
-    return [message["payload"]["data"]["eventChanged"]["title"] for message in messages]
+    """The title each change of the `CHANGES` subscription set."""
+    found = []
+    for message in messages:
+        change = message["payload"]["data"]["changes"]
+        assert change["op"] == "UPDATE"
+        [field] = change["fields"]
+        assert field["name"] == "title"
+        found.append(field["after"])
+    return found
 
 
 async def test_a_change_reaches_subscribers_of_every_process_within_a_second(
@@ -74,38 +85,44 @@ async def test_a_change_reaches_subscribers_of_every_process_within_a_second(
         assert time.monotonic() - started < 1.0
 
 
-async def test_a_killed_listener_loses_and_repeats_nothing(
+async def test_a_killed_listener_loses_and_repeats_nothing_and_a_client_resumes_from_its_cursor(
     database_url: URL, primary: asyncpg.Connection, key: str
 ) -> None:
-    async with (
-        served_process(database_url, subscription_listener_ping_seconds="0.5", **NO_TIMER) as (
-            b,
-            pid,
-        ),
-        live_client(b, bearer(key)) as client,
-    ):
-        await client.subscribe(EVENT_CHANGED, {"id": await global_id(b, key)})
-        await asyncio.sleep(0.5)
-        await retitle(primary, "before")
-        assert titles([await client.receive(1.0)]) == ["before"]
-        name = f"{LISTENER_NAME} {pid}"
-        # Killed in the writing transaction: its notification has no listener to reach.
-        async with primary.transaction():
-            killed = await primary.fetchval(
-                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                "WHERE application_name = $1",
-                name,
+    after = [f"after {number}" for number in range(8)]
+    async with served_process(
+        database_url, subscription_listener_ping_seconds="0.5", **NO_TIMER
+    ) as (server, pid):
+        async with live_client(server, bearer(key)) as client:
+            await client.subscribe(CHANGES)
+            await asyncio.sleep(0.5)
+            await retitle(primary, "before")
+            assert titles([await client.receive(1.0)]) == ["before"]
+            name = f"{LISTENER_NAME} {pid}"
+            # Killed in the writing transaction: its notification has no listener to reach.
+            async with primary.transaction():
+                killed = await primary.fetchval(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                    "WHERE application_name = $1",
+                    name,
+                )
+                await primary.execute("UPDATE events SET title = 'during' WHERE slug = $1", CALL)
+            assert killed == 1
+            await retitle(primary, *after)
+            received = [await client.receive(3.0) for _ in range(9)]
+            assert titles(received) == ["during", *after]
+            assert await client.quiet(1.0) == []
+            listening = await primary.fetchval(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = $1", name
             )
-            await primary.execute("UPDATE events SET title = 'during' WHERE slug = $1", CALL)
-        assert killed == 1
-        await retitle(primary, *(f"after {number}" for number in range(8)))
-        received = [await client.receive(3.0) for _ in range(9)]
-        assert titles(received) == ["during", *(f"after {number}" for number in range(8))]
-        assert await client.quiet(1.0) == []
-        listening = await primary.fetchval(
-            "SELECT count(*) FROM pg_stat_activity WHERE application_name = $1", name
-        )
-        assert listening == 1, "the listening connection was re-opened"
+            assert listening == 1, "the listening connection was re-opened"
+            last = received[-1]["payload"]["data"]["changes"]["cursor"]
+        # Away, then back with the last cursor: exactly what it missed.
+        await retitle(primary, "missed 1", "missed 2")
+        async with live_client(server, bearer(key)) as client:
+            await client.subscribe(CHANGES, {"after": last})
+            back = [await client.receive(3.0) for _ in range(2)]
+            assert titles(back) == ["missed 1", "missed 2"]
+            assert await client.quiet(1.0) == []
 
 
 async def test_a_vanished_client_leaves_no_subscription_task_listener_or_queue(
@@ -177,7 +194,7 @@ async def test_a_slow_consumer_and_too_many_subscriptions_end_with_a_code_and_a_
         await client.subscribe(EVENT_CHANGED, {"id": event})
         third = await client.subscribe(EVENT_CHANGED, {"id": event})
         refused = await client.receive()
-        assert refused["id"] == third
+        assert refused["id"] == third, refused
         [error] = refused["payload"]["errors"]
         assert error["extensions"] == {
             "code": "RATE_LIMITED",
