@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench bench-quick soak schema ide-assets lock install clean
+.PHONY: run test lint format bench bench-quick bench-subscriptions soak schema ide-assets lock install clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -35,9 +35,14 @@ format: $(STAMP)
 
 # The requests benchmark (docs/benchmarks.md): 1,000, 10,000 and 100,000 events, about 30 minutes
 # (the first time, 5 more to generate and load the corpora); bench-quick is a smoke run of a few
-# minutes. BENCH_ARGS adds options, e.g. BENCH_ARGS="--case Q3 --port 18130".
+# minutes. BENCH_ARGS adds options, e.g. BENCH_ARGS="--case Q3 --port 18130". Then the
+# subscriptions benchmark (about 2 minutes), which bench-subscriptions runs alone.
 bench: $(STAMP)
 	$(BIN)/python -m bench requests $(BENCH_ARGS)
+	$(BIN)/python -m bench subscriptions
+
+bench-subscriptions: $(STAMP)
+	$(BIN)/python -m bench subscriptions
 
 bench-quick: $(STAMP)
 	$(BIN)/python -m bench requests --quick $(BENCH_ARGS)

@@ -6,6 +6,9 @@
   (bench/requests.py); `--quick` is the smoke run of `make bench-quick`;
 - `soak [--minutes M] [--interval S] [--warm-up M] [--events N] [--max-requests N] [--port P]`:
   `eventgraph serve --workers 2` under mixed load (bench/soak.py; `make soak`);
+- `subscriptions`: the change feed pushed over WebSocket, fanned out to 1, 100 and 1,000
+  subscribers of one process, and followed by one (bench/subscriptions.py; `make bench` runs it
+  after `requests`);
 - `report RESULTS [--baseline FILE]`: the Markdown of an earlier `requests` run, again.
 """
 
@@ -18,7 +21,7 @@ from pathlib import Path
 
 import orjson
 
-from bench import load, request_report, requests, soak, soak_report
+from bench import load, request_report, requests, soak, soak_report, subscriptions
 from bench.harness import OUT, Bench, Result, bench_server, machine, report
 
 QUICK_SECONDS, SECONDS = 3.0, 8.0
@@ -85,6 +88,9 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
         "--max-requests", type=int, default=2_000_000, help="stop after this many requests"
     )
     soaking.add_argument("--port", type=int, help="the API's port (default: any free one)")
+    commands.add_parser(
+        "subscriptions", help="the change feed over WebSocket: fan-out latency, memory, following"
+    )
     rendering = commands.add_parser(
         "report", help="print the Markdown of an earlier requests run (requests-*.json)"
     )
@@ -175,6 +181,10 @@ def main(argv: list[str]) -> int:
             return 0
         if arguments.benchmark == "soak":
             return _soak(bench, arguments, about, argv)
+        if arguments.benchmark == "subscriptions":
+            result = asyncio.run(subscriptions.run(bench))
+            print(subscriptions.write(result, about, shlex.join(["python", "-m", "bench", *argv])))
+            return 0
         options = _options(arguments)
         sizes = asyncio.run(requests.run_all(bench, options))
     command = shlex.join(["python", "-m", "bench", *argv])

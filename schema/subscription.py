@@ -59,7 +59,7 @@ async def following(
         raise CodedError(message, ErrorCode.BAD_USER_INPUT)
     names = [entity.value for entity in types] if types is not None else None
     try:
-        subscription = await live.hub.subscribe(live.principal, live, after, names)
+        subscription = await live.hub.subscribe(live, after, names)
     except RateLimitedError as refused:
         error = CodedError(refused.message, ErrorCode.RATE_LIMITED)
         error.extensions = {**(error.extensions or {}), "settings": refused.settings}

@@ -154,6 +154,7 @@ class SubscriptionEndpoint(GraphQL[RequestContext, None]):
             raise ConnectionRejectionError
         try:
             live.principal = await self.access.principal(authorization, live.client_address)
+            live.authorization = authorization
         except (AccessError, StoreError) as refused:
             log.warning("connection %s refused: %r", context.request_id, refused)
             raise ConnectionRejectionError from None

@@ -38,7 +38,7 @@ from api.codes import ErrorCode
 from api.db.change_log import CHANNEL
 from api.metrics import set_subscription_gauges
 from api.security.access import Access, variable
-from api.security.errors import RateLimitedError
+from api.security.errors import AccessError, RateLimitedError
 from api.security.keys import Principal
 from api.settings import Settings
 from api.store.changes import ChangePage, FeedPosition
@@ -86,7 +86,7 @@ class Subscription:
     changes not yet taken by its client."""
 
     principal: Principal
-    connection: Hashable
+    connection: "LiveConnection"
     position: FeedPosition
     types: frozenset[str] | None
     cost: int
@@ -118,6 +118,9 @@ class LiveConnection:
     hub: "ChangeHub"
     client_address: str | None
     principal: Principal | None = None
+    authorization: str | None = None
+    """What `connection_init` carried as Authorization: checked again before each delivery
+    (through the key cache), so that a key revoked ends its subscriptions."""
 
 
 class ChangeHub:
@@ -156,13 +159,14 @@ class ChangeHub:
 
     async def subscribe(
         self,
-        principal: Principal,
-        connection: Hashable,
+        connection: "LiveConnection",
         after: FeedPosition | None,
         types: Sequence[str] | None,
     ) -> Subscription:
-        """A new subscription from `after` (without one: from the feed's end as this process
-        reads it); RateLimitedError past the caps on subscriptions."""
+        """A new subscription of an accepted connection from `after` (without one: from the
+        feed's end as this process reads it); RateLimitedError past the caps on subscriptions."""
+        principal = connection.principal
+        assert principal is not None, "connection_init was accepted"
         self._check_caps(principal, connection)
         # Its place is taken before the first wait, so that the caps hold in arrival order.
         self._per_connection[connection] += 1
@@ -371,11 +375,16 @@ class ChangeHub:
                 by_bucket[subscription.principal.bucket].append(subscription)
         for subscriptions in by_bucket.values():
             cost = sum(each.cost * len(batches[each]) for each in subscriptions)
+            first = subscriptions[0]
             try:
-                await self.access.charge(subscriptions[0].principal, cost)
-            except RateLimitedError as refused:
+                # The key again, as a request's would be: a revoked one ends its subscriptions.
+                await self.access.principal(
+                    first.connection.authorization, first.principal.client_address
+                )
+                await self.access.charge(first.principal, cost)
+            except AccessError as refused:
                 for subscription in subscriptions:
-                    self._end(subscription, ErrorCode.RATE_LIMITED, refused.message)
+                    self._end(subscription, refused.code, refused.message)
                 continue
             for subscription in subscriptions:
                 self._deliver(subscription, batches[subscription])

@@ -14,10 +14,11 @@ from api.fixtures.load import load_fixtures
 from api.security.access import Access
 from api.settings import PROJECT_ROOT, Settings
 from api.store.statements import close_database, open_database
-from api.subscriptions.hub import LISTENER_NAME, ChangeHub, Subscription
+from api.subscriptions.hub import LISTENER_NAME, ChangeHub, LiveConnection, Subscription
 from tests.subscriptions.client import CALL, retitle
 
 SEED = PROJECT_ROOT / "fixtures" / "seed"
+LOOPBACK = "127.0.0.1"
 SETTINGS = Settings(subscription_poll_seconds=600, subscription_listener_ping_seconds=0.5)
 
 
@@ -40,6 +41,11 @@ async def hub_on(database_url: URL, *, reread_after_reconnect: bool = True) -> C
     return ChangeHub(SETTINGS, database, access, dsn, reread_after_reconnect=reread_after_reconnect)
 
 
+def anonymous(hub: ChangeHub) -> LiveConnection:
+    """A connection of the developer at the machine: anonymous on loopback, charged nothing."""
+    return LiveConnection(hub, LOOPBACK, hub.access.keys.anonymous(LOOPBACK))
+
+
 async def title_of_next(subscription: Subscription, seconds: float) -> str:
     async with asyncio.timeout(seconds):
         delivered = await subscription.next()
@@ -60,8 +66,7 @@ async def test_only_the_reread_after_reconnecting_delivers_what_no_notification_
     database_url: URL, primary: asyncpg.Connection, reread: bool
 ) -> None:
     hub = await hub_on(database_url, reread_after_reconnect=reread)
-    principal = hub.access.keys.anonymous("127.0.0.1")  # unmetered: charged nothing
-    subscription = await hub.subscribe(principal, "a connection", None, ["EVENT"])
+    subscription = await hub.subscribe(anonymous(hub), None, ["EVENT"])
     try:
         await until_listening(hub)
         await retitle(primary, "before")
@@ -95,10 +100,7 @@ async def test_one_read_of_the_feed_serves_every_subscription_at_the_same_place(
     database_url: URL, primary: asyncpg.Connection
 ) -> None:
     hub = await hub_on(database_url)
-    principal = hub.access.keys.anonymous("127.0.0.1")
-    subscriptions = [
-        await hub.subscribe(principal, number, None, ["EVENT"]) for number in range(50)
-    ]
+    subscriptions = [await hub.subscribe(anonymous(hub), None, ["EVENT"]) for _ in range(50)]
     try:
         await until_listening(hub)
         await asyncio.sleep(0.3)  # the reads their subscribing asked for are done

@@ -166,18 +166,27 @@ async def until(server: str, **expected: float) -> None:
     raise AssertionError(f"{expected} never held: {await gauges(server)}")
 
 
-async def test_a_bad_revoked_or_missing_key_is_refused_at_connection_init(
+async def test_a_bad_revoked_or_missing_key_is_refused_and_a_revoked_one_ends_its_subscriptions(
     database_url: URL, primary: asyncpg.Connection, key: str
 ) -> None:
-    async with served(database_url, access_cache_seconds="0") as server:
-        async with live_client(server, bearer(key)):
-            pass
+    async with (
+        served(database_url, access_cache_seconds="0") as server,
+        live_client(server, bearer(key)) as client,
+    ):
         forbidden = (4403, "Forbidden")
         assert await refusal(server, bearer("eg_live_00000000_" + "x" * 43)) == forbidden
         assert await refusal(server, {"Authorization": "Basic abc"}) == forbidden
         assert await refusal(server, {}) == forbidden  # production: no anonymous reads
+        await client.subscribe(CHANGES)
+        await asyncio.sleep(0.5)
         await revoke_key(primary, "live")
         assert await refusal(server, bearer(key)) == forbidden
+        # A subscription open when its key was revoked ends at its next change.
+        await retitle(primary, "after the revocation")
+        ended = await client.receive()
+        [error] = ended["payload"]["errors"]
+        assert error["extensions"]["code"] == "UNAUTHENTICATED"
+        assert (await client.receive())["type"] == "complete"
 
 
 async def test_a_slow_consumer_and_too_many_subscriptions_end_with_a_code_and_a_cursor(
