@@ -17,12 +17,11 @@ import strawberry
 
 from api.codes import ErrorCode
 from api.metrics import record_delivery
-from api.security.errors import RateLimitedError
 from api.store.changes import FeedPosition
 from api.store.entities import ENTITIES, Entity
 from api.store.errors import StoreInputError
 from api.store.pagination import PageRequest
-from api.subscriptions.hub import Delivered, SubscriptionEndedError
+from api.subscriptions.hub import Delivered, SubscriptionEndedError, SubscriptionRefusedError
 from api.subscriptions.hub import Subscription as FeedSubscription
 from api.vocabulary import ChangeOp
 from schema.context import Info
@@ -60,7 +59,7 @@ async def following(
     names = [entity.value for entity in types] if types is not None else None
     try:
         subscription = await live.hub.subscribe(live, after, names)
-    except RateLimitedError as refused:
+    except SubscriptionRefusedError as refused:
         error = CodedError(refused.message, ErrorCode.RATE_LIMITED)
         error.extensions = {**(error.extensions or {}), "settings": refused.settings}
         raise error from None

@@ -38,7 +38,7 @@ from api.codes import ErrorCode
 from api.db.change_log import CHANNEL
 from api.metrics import set_subscription_gauges
 from api.security.access import Access, variable
-from api.security.errors import AccessError, RateLimitedError
+from api.security.errors import AccessError
 from api.security.keys import Principal
 from api.settings import Settings
 from api.store.changes import ChangePage, FeedPosition
@@ -62,6 +62,15 @@ class SubscriptionEndedError(Exception):
         self.code = code
         self.message = message
         self.cursor = cursor
+
+
+class SubscriptionRefusedError(Exception):
+    """A subscription the caps do not allow now; `settings` are what change the caps."""
+
+    def __init__(self, message: str, settings: list[str]) -> None:
+        super().__init__(message)
+        self.message = message
+        self.settings = settings
 
 
 @dataclass(frozen=True)
@@ -164,7 +173,7 @@ class ChangeHub:
         types: Sequence[str] | None,
     ) -> Subscription:
         """A new subscription of an accepted connection from `after` (without one: from the
-        feed's end as this process reads it); RateLimitedError past the caps on subscriptions."""
+        feed's end as this process reads it); SubscriptionRefusedError past the caps."""
         principal = connection.principal
         assert principal is not None, "connection_init was accepted"
         self._check_caps(principal, connection)
@@ -244,10 +253,10 @@ class ChangeHub:
         ):  # fmt: skip
             if held >= cap:
                 name = variable(setting)
-                raise RateLimitedError(
+                raise SubscriptionRefusedError(
                     f"This {setting.removeprefix('subscriptions_per_')} holds {held} "
                     f"subscriptions already, the most allowed ({name}).",
-                    settings=[name],
+                    [name],
                 )
 
     def _count(self) -> None:

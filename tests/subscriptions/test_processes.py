@@ -241,3 +241,42 @@ async def test_subscriptions_go_over_websocket_and_only_they(
         assert refused["id"] == query
         assert refused["type"] == "error"
         assert refused["payload"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_statement_added_answers_only_the_statements_its_filter_matches(
+    database_url: URL, primary: asyncpg.Connection, key: str
+) -> None:
+    original = await primary.fetchrow("SELECT slug, language FROM statements ORDER BY slug LIMIT 1")
+    assert original is not None
+    added = "subscription($filter: StatementFilter) { statementAdded(filter: $filter) { text } }"
+    async with served(database_url) as server, live_client(server, bearer(key)) as client:
+        matching = await client.subscribe(
+            added, {"filter": {"language": {"eq": original["language"]}}}
+        )
+        await client.subscribe(added, {"filter": {"language": {"eq": "xx-none"}}})
+        await asyncio.sleep(0.5)
+        # A copy of a statement, as an operator would insert one (generated columns aside).
+        names = [
+            row["attname"]
+            for row in await primary.fetch(
+                "SELECT attname FROM pg_attribute WHERE attrelid = 'statements'::regclass "
+                "AND attnum > 0 AND NOT attisdropped AND attgenerated = ''"
+            )
+        ]
+        columns = ", ".join(f'"{name}"' for name in names)
+        copied = ", ".join(f'copy."{name}"' for name in names)
+        await primary.execute(
+            f"INSERT INTO statements ({columns}) SELECT {copied} FROM statements s, "
+            "jsonb_populate_record(NULL::statements, to_jsonb(s) || jsonb_build_object("
+            "'id', gen_random_uuid(), 'slug', s.slug || '-again', 'text', 'Said again.', "
+            "'position', s.position + 100000)) AS copy WHERE s.slug = $1",
+            original["slug"],
+        )
+        received = await client.quiet(1.5)
+        assert received == [
+            {
+                "id": matching,
+                "type": "next",
+                "payload": {"data": {"statementAdded": {"text": "Said again."}}},
+            }
+        ]
