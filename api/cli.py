@@ -1,5 +1,5 @@
 """The `eventgraph` command: serve · migrate · schema · fixtures validate|load|export|generate ·
-keys create|list|revoke · queries add|list|remove · budgets prune."""
+keys create|list|revoke · queries add|list|remove · budgets prune · changes prune."""
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterator
@@ -61,6 +61,10 @@ budgets_app = typer.Typer(
     help="Maintain the shared rate-limit buckets.", no_args_is_help=True, **PLAIN_HELP
 )
 app.add_typer(budgets_app, name="budgets")
+changes_app = typer.Typer(
+    help="Maintain the change log (the change feed's history).", no_args_is_help=True, **PLAIN_HELP
+)
+app.add_typer(changes_app, name="changes")
 
 console = Console(stderr=True)
 
@@ -612,6 +616,33 @@ def budgets_prune() -> None:
     from api.security.budgets import prune_buckets
 
     typer.echo(f"pruned {run_on_database(prune_buckets)} full bucket(s)")
+
+
+@changes_app.command("prune", cls=Command)
+def changes_prune(
+    older_than_days: Annotated[
+        float | None,
+        typer.Option(
+            "--older-than-days",
+            min=0,
+            metavar="DAYS",
+            help="The retention to apply (default: EVENTGRAPH_CHANGE_LOG_RETENTION_DAYS).",
+        ),
+    ] = None,
+) -> None:
+    """Delete the changes older than the retention that later ones replaced, and old
+    deletions; feed cursors from before them then expire (docs/operations.md)."""
+    from datetime import timedelta
+
+    from api.db.change_retention import prune_changes
+
+    days = older_than_days if older_than_days is not None else Settings().change_log_retention_days
+    if days is None:
+        typer.echo("the change log's retention is unset: it keeps everything, nothing pruned")
+        return
+    pruned = run_on_database(lambda source: prune_changes(source, timedelta(days=days)))
+    expired = "" if pruned.position is None else "; feed cursors from before them have expired"
+    typer.echo(f"pruned {pruned.changes} change(s) older than {days:g} day(s){expired}")
 
 
 def main() -> None:

@@ -38,6 +38,10 @@ class ErrorCode(StrEnum):
         "PERSISTED_QUERY_NOT_FOUND",
         "Apollo's automatic persisted queries: the hash is unknown; send the query text with it.",
     )
+    CURSOR_EXPIRED = (
+        "CURSOR_EXPIRED",
+        "A change feed or history cursor older than the change log's retention: start over.",
+    )
     QUERY_TOO_COMPLEX = (
         "QUERY_TOO_COMPLEX",
         "The document is over a limit: tokens, depth, aliases, nodes or cost.",

@@ -151,6 +151,13 @@ class Settings(BaseSettings):
         default=None,
         description="Serve callers without an API key; defaults to on in development only.",
     )
+    change_log_retention_days: float | None = Field(
+        default=None,
+        gt=0,
+        description="How long the change log keeps a change that a later one of the same node "
+        "replaced, and a deletion: `eventgraph changes prune` deletes older ones, and feed "
+        "cursors from before them expire (CURSOR_EXPIRED). Unset, it keeps everything.",
+    )
     access_cache_seconds: float = Field(
         default=5.0,
         ge=0,

@@ -35,6 +35,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from bench.documents import DOCUMENTS
+from bench.floor_feed import feed_rows, feed_sql
 
 VARIANTS = ("sql", "rows")
 POOL_SIZE = 10  # the API's default EVENTGRAPH_POOL_SIZE
@@ -653,6 +654,7 @@ HANDLERS: Mapping[str, Mapping[str, Handler]] = {
         "q4-participant": participant_sql,
         "q5-timeline": timeline_sql,
         "q6-deep-page": deep_page_in_sql,
+        "q7-feed": feed_sql,
     },
     "rows": {
         "q1-meeting": meeting_rows,
@@ -661,6 +663,7 @@ HANDLERS: Mapping[str, Mapping[str, Handler]] = {
         "q4-participant": participant_rows,
         "q5-timeline": timeline_rows,
         "q6-deep-page": deep_page_rows,
+        "q7-feed": feed_rows,
     },
 }
 

@@ -17,6 +17,8 @@ import asyncpg
 
 from bench.documents import DOCUMENTS, Document
 from bench.floor import statement_cursor
+from bench.floor_feed import PAGE as FEED_PAGE
+from bench.floor_feed import encode as feed_cursor
 
 SETS = 16
 """Variable sets per case, at most."""
@@ -218,6 +220,25 @@ async def deep_cursors(connection: asyncpg.Connection) -> Case:
     )
 
 
+async def feed_cursors(connection: asyncpg.Connection) -> Case:
+    """Cursors spread along the change log, each with a full page of 100 changes after it."""
+    total: int = await connection.fetchval("SELECT count(*) FROM changes")
+    positions = spread(range(max(total - FEED_PAGE, 0)), SETS)
+    cursors = []
+    for position in positions:
+        row = await connection.fetchrow(
+            "SELECT xid, id FROM changes ORDER BY xid, id OFFSET $1 LIMIT 1", position
+        )
+        if row is not None:
+            cursors.append({"after": feed_cursor(row["xid"], row["id"], (0, 0))})
+    return Case(
+        "Q7",
+        DOCUMENTS["q7-feed"],
+        cursors,
+        f"the change feed, 100 changes after a cursor spread along the log ({total:,} changes)",
+    )
+
+
 async def choose_cases(dsn: str) -> list[Case]:
     """Every timed case, with its variable sets from the corpus in the database `dsn` (a case
     the corpus has nothing for is left out)."""
@@ -231,6 +252,7 @@ async def choose_cases(dsn: str) -> list[Case]:
             await participants(connection),
             await years(connection),
             await deep_cursors(connection),
+            await feed_cursors(connection),
         ]
     finally:
         await connection.close()

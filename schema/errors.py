@@ -10,7 +10,12 @@ import logging
 from graphql import GraphQLError
 
 from api.codes import ErrorCode
-from api.store.errors import StoreInputError, StoreTimeoutError, StoreUnavailableError
+from api.store.errors import (
+    StoreCursorExpiredError,
+    StoreInputError,
+    StoreTimeoutError,
+    StoreUnavailableError,
+)
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +52,8 @@ def code_of_exception(error: BaseException) -> ErrorCode:
     """The code an exception raised while resolving deserves (the store classifies its own)."""
     if isinstance(error, StoreInputError):
         return ErrorCode.BAD_USER_INPUT
+    if isinstance(error, StoreCursorExpiredError):
+        return ErrorCode.CURSOR_EXPIRED
     if isinstance(error, StoreTimeoutError):
         return ErrorCode.TIMEOUT
     if isinstance(error, StoreUnavailableError):
@@ -69,7 +76,8 @@ def coded_error(error: GraphQLError, request_id: str | None) -> GraphQLError:
         error.extensions = {"code": ErrorCode.BAD_USER_INPUT.value}
         return error
     code = code_of_exception(original) if original is not None else ErrorCode.INTERNAL_SERVER_ERROR
-    if code is ErrorCode.BAD_USER_INPUT:
+    if code in (ErrorCode.BAD_USER_INPUT, ErrorCode.CURSOR_EXPIRED):
+        # The caller's to act on: the message says how.
         error.extensions = {"code": code.value}
         return error
     if code is ErrorCode.INTERNAL_SERVER_ERROR:

@@ -14,7 +14,7 @@ skipped, so export-then-feed neither loses nor repeats a change.
 import base64
 import binascii
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from uuid import UUID
 
@@ -65,6 +65,10 @@ class FeedPosition:
     xid: int
     change_id: int
     seen: Snapshot | None = None
+    pruned: tuple[int, int] = (0, 0)
+    """The position the log had been pruned up to when this one was handed out: a reader who
+    began after a pruning reads the log it left (which still folds into the corpus), so only
+    a later pruning, past this position, can take a change from it."""
 
     @classmethod
     def of_snapshot(cls, snapshot_text: str) -> "FeedPosition":
@@ -76,29 +80,30 @@ class FeedPosition:
         """The position after the change (`xid`, `change_id`), read from here; the snapshot
         is kept while it can still hide a later change."""
         seen = self.seen if self.seen is not None and xid < self.seen.xmax else None
-        return FeedPosition(xid, change_id, seen)
+        return FeedPosition(xid, change_id, seen, self.pruned)
+
+    def expired(self, pruned: tuple[int, int]) -> bool:
+        """Whether the log, now pruned up to `pruned`, may have lost a change this reader has
+        not read: pruned past both this position and what it knew of."""
+        return max((self.xid, self.change_id), self.pruned) < pruned
 
     def cursor(self) -> str:
         seen = [self.seen.xmax, list(self.seen.running)] if self.seen else None
-        return _encode([CURSOR_KIND, self.xid, self.change_id, seen])
-
-    def is_before(self, xid: int, change_id: int) -> bool:
-        """Whether this position is older than (`xid`, `change_id`), such as the position the
-        log was pruned up to."""
-        return (self.xid, self.change_id) < (xid, change_id)
+        return _encode([CURSOR_KIND, self.xid, self.change_id, seen, list(self.pruned)])
 
     @classmethod
     def of_cursor(cls, cursor: str) -> "FeedPosition":
         """The position a cursor names; StoreInputError when it is not a feed cursor."""
         try:
-            kind, xid, change_id, seen = _decode(cursor)
+            kind, xid, change_id, seen, (pruned_xid, pruned_change_id) = _decode(cursor)
             if kind != CURSOR_KIND:
                 raise ValueError(kind)
             snapshot = None
             if seen is not None:
                 xmax, running = seen
                 snapshot = Snapshot(_count(xmax), tuple(_count(item) for item in running))
-            return cls(_count(xid), _count(change_id), snapshot)
+            pruned = (_count(pruned_xid), _count(pruned_change_id))
+            return cls(_count(xid), _count(change_id), snapshot, pruned)
         except (binascii.Error, ValueError, TypeError):
             raise StoreInputError("not a cursor of the change feed") from None
 
@@ -214,17 +219,25 @@ class HistoryPosition:
     version: int
     xid: int
     change_id: int
+    pruned: tuple[int, int]
+    """As `FeedPosition.pruned`."""
+
+    def expired(self, pruned: tuple[int, int]) -> bool:
+        """As `FeedPosition.expired`."""
+        return max((self.xid, self.change_id), self.pruned) < pruned
 
     def cursor(self) -> str:
-        return _encode([HISTORY_CURSOR_KIND, self.version, self.xid, self.change_id])
+        payload = [self.version, self.xid, self.change_id, list(self.pruned)]
+        return _encode([HISTORY_CURSOR_KIND, *payload])
 
     @classmethod
     def of_cursor(cls, cursor: str) -> "HistoryPosition":
         try:
-            kind, version, xid, change_id = _decode(cursor)
+            kind, version, xid, change_id, (pruned_xid, pruned_change_id) = _decode(cursor)
             if kind != HISTORY_CURSOR_KIND:
                 raise ValueError(kind)
-            return cls(_count(version), _count(xid), _count(change_id))
+            pruned = (_count(pruned_xid), _count(pruned_change_id))
+            return cls(_count(version), _count(xid), _count(change_id), pruned)
         except (binascii.Error, ValueError, TypeError):
             raise StoreInputError("not a cursor of a history") from None
 
@@ -292,24 +305,24 @@ def _change(row: Row) -> dict[str, Any]:
     return change
 
 
-def _check_pruned(row: Row, xid: int, change_id: int) -> None:
-    if (xid, change_id) < (row[PRUNED_XID], row[PRUNED_CHANGE_ID]):
-        raise StoreCursorExpiredError(EXPIRED)
+def _pruned_position(row: Row) -> tuple[int, int]:
+    return row[PRUNED_XID], row[PRUNED_CHANGE_ID]
 
 
 def read_feed_page(rows: Sequence[Row], position: FeedPosition | None, limit: int) -> ChangePage:
     """The page `feed_page` read for a reader at `position` (`limit` + 1 rows asked for).
     CURSOR_EXPIRED when the log was pruned past `position`."""
     first = rows[0]
-    if position is not None:
-        _check_pruned(first, position.xid, position.change_id)
+    pruned = _pruned_position(first)
+    if position is not None and position.expired(pruned):
+        raise StoreCursorExpiredError(EXPIRED)
     found = [row for row in rows if row["id"] is not None]
-    current = position or FeedPosition(0, 0)
+    current = replace(position or FeedPosition(0, 0), pruned=pruned)
     cursors = []
     for row in found[:limit]:
         current = current.after(row["xid"], row["id"])
         cursors.append(current.cursor())
-    if not cursors and first[FEED_HORIZON] > current.xid:
+    if not found and first[FEED_HORIZON] > current.xid:
         # Nothing to read below the horizon: everything before it has been seen, so the reader
         # may stand at the horizon (and not scan again what it skipped, with `types`).
         current = current.after(first[FEED_HORIZON], 0)
@@ -322,8 +335,9 @@ def read_history_pages(
     rows: Sequence[Row], node_ids: Sequence[UUID], before: HistoryPosition | None, limit: int
 ) -> dict[UUID, ChangePage]:
     """The page `history_pages` read for each node (`limit` + 1 rows asked for)."""
-    if before is not None and rows:
-        _check_pruned(rows[0], before.xid, before.change_id)
+    pruned = _pruned_position(rows[0]) if rows else (0, 0)
+    if before is not None and before.expired(pruned):
+        raise StoreCursorExpiredError(EXPIRED)
     found: dict[UUID, list[Row]] = {node_id: [] for node_id in node_ids}
     for row in rows:
         if row["id"] is not None:
@@ -331,7 +345,9 @@ def read_history_pages(
     pages = {}
     for node_id, node_rows in found.items():
         page = node_rows[:limit]
-        cursors = [HistoryPosition(row["version"], row["xid"], row["id"]).cursor() for row in page]
+        cursors = [
+            HistoryPosition(row["version"], row["xid"], row["id"], pruned).cursor() for row in page
+        ]
         end = cursors[-1] if cursors else before.cursor() if before is not None else None
         pages[node_id] = ChangePage(
             [_change(row) for row in page], cursors, len(node_rows) > limit, end

@@ -2,7 +2,8 @@
 limits it is held to then.
 
 GitHub's method, extended to every list. Each field that reads a list costs one request per
-parent object it is read for: a connection, a related list, `search`, `nodes`, `eventCounts`.
+parent object it is read for: a connection (the change feed and `history` too), a related list,
+`search`, `nodes`, `eventCounts`.
 The number of parent objects of the fields below a list is multiplied by the list's size: a
 connection's `first` or `last` (the default page size when absent; more than the maximum is
 refused anyway), a related list's documented bound (`api.store.relations.BOUNDS`), `search`'s
@@ -28,7 +29,7 @@ from api.store.relations import BOUNDS
 from api.store.search import DEFAULT_SEARCH_SIZE
 from schema.errors import CodedError
 from schema.execution.plan import OperationPlan, PlannedField
-from schema.fields import ConnectionRead, RelatedRead, RootRead
+from schema.fields import ChangesRead, ConnectionRead, RelatedRead, RootRead
 
 BUCKET_BOUND = 100
 """What `eventCounts` is counted as: its buckets are not paged."""
@@ -126,7 +127,7 @@ class _CostWalk:
         read = field.read
         if field.definition is None:
             return None
-        if isinstance(read, ConnectionRead):
+        if isinstance(read, ConnectionRead | ChangesRead):
             arguments = field.arguments(self.variables)
             self.cost += parents * (1 + self.filter(arguments.get("filter")))
             requested = arguments.get("first")
