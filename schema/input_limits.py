@@ -64,6 +64,7 @@ BY_COORDINATE: dict[str, InputLimit] = {
     "Query.search(query:)": SEARCH_TEXT,
     "Query.search(types:)": ENUM_LIST,
     "Query.nodes(ids:)": ID_LIST,
+    "Query.changes(types:)": ENUM_LIST,
     "Subscription.changes(types:)": ENUM_LIST,
     "EventFilter.search": SEARCH_TEXT,
     "StatementFilter.search": SEARCH_TEXT,
