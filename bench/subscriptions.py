@@ -9,7 +9,9 @@ seed corpus; subscribers are WebSocket connections of this process, one subscrip
   before the writing transaction's COMMIT to the message's arrival here. The server's memory per
   subscriber is its RSS growth from before the subscribers connected to after, divided by them.
 - Following: one subscriber, `WRITERS` connections renaming events as fast as they can for
-  `FOLLOW_SECONDS`; the changes per second the subscriber received, beside those written.
+  `FOLLOW_SECONDS`; the changes per second the subscriber received, beside those written. Then a
+  second subscriber from the first change's cursor: how fast one catches up on that backlog,
+  which the writers do not limit.
 """
 
 import asyncio
@@ -36,16 +38,19 @@ SUBSCRIBERS = (1, 100, 1_000)
 ROUNDS = 30
 WRITERS = 4
 FOLLOW_SECONDS = 10.0
-FOLLOW = '{"query": "subscription { changes(types: [EVENT]) { cursor op nodeId } }"}'
+FOLLOW = (
+    "subscription($after: String) { changes(after: $after, types: [EVENT]) { cursor op nodeId } }"
+)
 
 
 @dataclass
 class Subscriber:
     socket: ClientConnection
     arrivals: list[float]
+    first_cursor: str | None = None
 
 
-async def subscriber(base_url: str, key: str) -> Subscriber:
+async def subscriber(base_url: str, key: str, after: str | None = None) -> Subscriber:
     socket = await connect(
         base_url.replace("http://", "ws://") + "/graphql",
         subprotocols=["graphql-transport-ws"],  # type: ignore[list-item]
@@ -54,7 +59,7 @@ async def subscriber(base_url: str, key: str) -> Subscriber:
     init = {"type": "connection_init", "payload": {"Authorization": f"Bearer {key}"}}
     await socket.send(orjson.dumps(init).decode())
     assert orjson.loads(await socket.recv())["type"] == "connection_ack"
-    payload = orjson.loads(FOLLOW)
+    payload = {"query": FOLLOW, "variables": {"after": after}}
     await socket.send(orjson.dumps({"id": "1", "type": "subscribe", "payload": payload}).decode())
     return Subscriber(socket, [])
 
@@ -69,6 +74,8 @@ async def receive(follower: Subscriber) -> None:
         elif message["type"] == "next":
             assert "errors" not in message["payload"], message
             follower.arrivals.append(arrived)
+            if follower.first_cursor is None:
+                follower.first_cursor = message["payload"]["data"]["changes"]["cursor"]
 
 
 async def rename(connection: asyncpg.Connection, slug: str, title: str) -> float:
@@ -157,6 +164,18 @@ async def follow(server: Server, key: str, database: URL) -> dict[str, Any]:
             await asyncio.sleep(0.01)
         received = len(follower.arrivals)
         following_seconds = follower.arrivals[-1] - started
+        backlog = received - 1
+        subscribing = time.perf_counter()
+        catching_up = await subscriber(server.spec.base_url, key, follower.first_cursor)
+        catcher = asyncio.create_task(receive(catching_up))
+        for _ in range(6000):
+            if len(catching_up.arrivals) >= backlog:
+                break
+            await asyncio.sleep(0.01)
+        assert len(catching_up.arrivals) == backlog
+        catch_up_seconds = catching_up.arrivals[-1] - subscribing
+        await catching_up.socket.close()
+        catcher.cancel()
     finally:
         await follower.socket.close()
         reader.cancel()
@@ -168,6 +187,8 @@ async def follow(server: Server, key: str, database: URL) -> dict[str, Any]:
         "written_per_second": round(written / writing_seconds),
         "received_per_second": round(received / following_seconds),
         "last_delivery_after_writes_ms": round((following_seconds - writing_seconds) * 1000, 1),
+        "backlog": backlog,
+        "caught_up_per_second": round(backlog / catch_up_seconds),
     }
 
 
@@ -216,7 +237,9 @@ def markdown(result: dict[str, Any], about: dict[str, str], command: str) -> str
         f"One subscriber, {WRITERS} writers for {FOLLOW_SECONDS:g} s: "
         f"{following['written']:,} changes written ({following['written_per_second']:,}/s), "
         f"{following['received']:,} received ({following['received_per_second']:,}/s), the "
-        f"last {following['last_delivery_after_writes_ms']} ms after the last write.",
+        f"last {following['last_delivery_after_writes_ms']} ms after the last write. A second "
+        f"subscriber from the first change's cursor caught up on the {following['backlog']:,} "
+        f"after it at {following['caught_up_per_second']:,} changes/s.",
     ]
     return "\n".join(lines) + "\n"
 

@@ -104,6 +104,8 @@ class Subscription:
     """The cursor of the last change the client took (where it stood at first without one):
     where it resumes."""
     queue: asyncio.Queue[Delivered | Ending] = field(default_factory=asyncio.Queue)
+    behind: bool = False
+    """The feed held more than its last read took: it is catching up from an older cursor."""
 
     async def next(self) -> Delivered:
         """The next change of its types; SubscriptionEndedError when the subscription was ended."""
@@ -111,6 +113,9 @@ class Subscription:
         if isinstance(item, Ending):
             raise SubscriptionEndedError(item.code, item.message, self.received)
         self.received = item.cursor
+        hub = self.connection.hub
+        if self.behind and not hub.paused(self):
+            hub.wake()  # room for the next page of its backlog
         return item
 
 
@@ -323,7 +328,7 @@ class ChangeHub:
                 await connection.fetchval("SELECT 1")
 
     def _notified(self, *_: object) -> None:
-        self._wanted.set()
+        self.wake()
 
     # Reading the feed.
 
@@ -348,6 +353,8 @@ class ChangeHub:
             groups[subscription.position].append(subscription)
         tail_seen = False
         for position, members in groups.items():
+            if any(self.paused(member) for member in members):
+                continue
             try:
                 page = await self._feed(position)
             except StoreCursorExpiredError as expired:
@@ -367,10 +374,23 @@ class ChangeHub:
             moved = FeedPosition.of_cursor(page.end_cursor) if page.end_cursor else position
             for subscription in members:
                 subscription.position = moved
+                subscription.behind = page.has_next_page
             if position == self._tail:
                 self._tail, tail_seen = moved, True
         if not tail_seen:
             self._tail = None
+
+    def paused(self, subscription: Subscription) -> bool:
+        """Whether a subscription catching up waits for its client to take what it has: its
+        backlog stays in the feed, not in memory. Following the feed's end, it is never paused,
+        and a client slower than the changes comes to its queue's bound (SLOW_CONSUMER)."""
+        bound = self.settings.subscription_queue_size
+        room = bound - subscription.queue.qsize()
+        return subscription.behind and room < min(self.settings.max_page_size, bound)
+
+    def wake(self) -> None:
+        """Read the feed again soon."""
+        self._wanted.set()
 
     async def _feed(self, position: FeedPosition) -> ChangePage:
         self.reads += 1

@@ -13,6 +13,7 @@ from api.db.server import to_asyncpg_dsn
 from api.fixtures.load import load_fixtures
 from api.security.access import Access
 from api.settings import PROJECT_ROOT, Settings
+from api.store.changes import FeedPosition
 from api.store.statements import close_database, open_database
 from api.subscriptions.hub import LISTENER_NAME, ChangeHub, LiveConnection, Subscription
 from tests.subscriptions.client import CALL, retitle
@@ -32,13 +33,15 @@ async def primary(database_url: URL) -> AsyncIterator[asyncpg.Connection]:
         await connection.close()
 
 
-async def hub_on(database_url: URL, *, reread_after_reconnect: bool = True) -> ChangeHub:
+async def hub_on(
+    database_url: URL, settings: Settings = SETTINGS, *, reread_after_reconnect: bool = True
+) -> ChangeHub:
     dsn = to_asyncpg_dsn(database_url)
     database = await open_database(
         dsn, pool_size=4, statement_timeout_ms=5_000, acquire_timeout=5.0
     )
-    access = Access(SETTINGS, database.hand_written)
-    return ChangeHub(SETTINGS, database, access, dsn, reread_after_reconnect=reread_after_reconnect)
+    access = Access(settings, database.hand_written)
+    return ChangeHub(settings, database, access, dsn, reread_after_reconnect=reread_after_reconnect)
 
 
 def anonymous(hub: ChangeHub) -> LiveConnection:
@@ -114,5 +117,31 @@ async def test_one_read_of_the_feed_serves_every_subscription_at_the_same_place(
             hub.unsubscribe(subscription)
         await asyncio.sleep(0.1)
         assert hub.tasks == 0
+        await hub.stop()
+        await close_database(hub.primary)
+
+
+async def test_a_backlog_larger_than_the_queue_is_read_as_the_client_takes_it(
+    database_url: URL, primary: asyncpg.Connection
+) -> None:
+    """Catching up from an old cursor pauses the reads instead of overflowing the queue: the
+    backlog waits in the feed."""
+    settings = Settings(subscription_queue_size=100, subscription_poll_seconds=600)
+    hub = await hub_on(database_url, settings)
+    titles = [f"backlog {number}" for number in range(250)]
+    start = await hub.subscribe(anonymous(hub), None, ["EVENT"])
+    try:
+        await until_listening(hub)
+        await retitle(primary, "start")
+        await title_of_next(start, 2.0)
+        after = FeedPosition.of_cursor(start.received)
+        await retitle(primary, *titles)
+        catching_up = await hub.subscribe(anonymous(hub), after, ["EVENT"])
+        await asyncio.sleep(0.5)  # the hub reads what the queue holds, and no more
+        assert catching_up.queue.qsize() <= 100
+        assert [await title_of_next(catching_up, 2.0) for _ in titles] == titles
+    finally:
+        for subscription in list(hub.subscriptions):
+            hub.unsubscribe(subscription)
         await hub.stop()
         await close_database(hub.primary)
