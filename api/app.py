@@ -247,12 +247,12 @@ def create_app(
         app.state.operations = Operations(build_schema(), settings, reads)
         access = Access(settings, primary.hand_written)
         app.state.endpoint = GraphQLEndpoint(app.state.operations, access, settings)
-        # The change hub listens on the primary: LISTEN is refused on replicas, and a replica
-        # may not have replayed yet what a notification announces.
+        # Subscriptions live on the primary: LISTEN is refused on replicas, and a replica may
+        # not have replayed yet the change a delivery answers with.
         hub = ChangeHub(settings, primary, access, to_asyncpg_dsn(database_url))
         app.state.hub = hub
         app.state.subscriptions = SubscriptionEndpoint(
-            app.state.operations, access, hub, reads, settings
+            app.state.operations, access, hub, primary, settings
         )
         if on_started is not None:
             on_started()

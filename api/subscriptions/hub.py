@@ -16,9 +16,11 @@ stops it (its tasks end and its connection closes).
 
 Each delivery is charged to the subscription's key: its selection's cost as a query's (at least
 1) per change delivered, debited once per read for all the subscriptions of a key together. A
-subscription whose client takes its changes more slowly than they come ends, past
-`subscription_queue_size` waiting changes, with SLOW_CONSUMER; one whose budget is spent ends
-with RATE_LIMITED. Either way the client is given the cursor of the last change it received, to
+subscription following the feed's end whose client takes its changes more slowly than they come
+ends, past `subscription_queue_size` waiting changes, with SLOW_CONSUMER (one catching up from
+an older cursor is read a page at a time as its client takes them: its backlog stays in the
+feed); one whose budget is spent, or whose key was revoked, ends with RATE_LIMITED or
+UNAUTHENTICATED. Each time the client is given the cursor of the last change it received, to
 subscribe again from.
 """
 
