@@ -10,7 +10,12 @@ import asyncpg
 from sqlalchemy.engine import URL
 
 from api.db.server import to_asyncpg_dsn
-from tests.subscriptions.client import retitle, websocket_url
+from tests.subscriptions.client import (
+    put_back_titles,
+    retitle,
+    titles_of_events,
+    websocket_url,
+)
 
 from .test_apollo_cache import APOLLO, NODE_SECONDS, node
 
@@ -27,6 +32,7 @@ async def change_the_corpus(database_url: URL) -> None:
 
 def test_apollo_follows_the_change_feed(base_url: str, corpus_url: URL) -> None:
     assert (APOLLO / "node_modules" / "graphql-ws").is_dir(), "run npm ci in " + str(APOLLO)
+    titles = asyncio.run(titles_of_events(to_asyncpg_dsn(corpus_url)))
     follower = subprocess.Popen(
         [node(), "follow-changes.mjs", websocket_url(base_url), str(len(TITLES))],
         cwd=APOLLO,
@@ -45,6 +51,7 @@ def test_apollo_follows_the_change_feed(base_url: str, corpus_url: URL) -> None:
         if follower.poll() is None:
             follower.kill()
             follower.communicate()
+        asyncio.run(put_back_titles(to_asyncpg_dsn(corpus_url), titles))
     assert follower.returncode == 0, errors
     lines = [json.loads(line) for line in output.splitlines()]
     changes = [line["data"]["changes"] for line in lines]

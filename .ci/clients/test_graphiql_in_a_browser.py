@@ -30,7 +30,12 @@ from sqlalchemy.engine import URL
 
 from api.db.server import to_asyncpg_dsn
 from api.ide.page import EXAMPLE_QUERY
-from tests.subscriptions.client import retitle, websocket_url
+from tests.subscriptions.client import (
+    put_back_titles,
+    retitle,
+    titles_of_events,
+    websocket_url,
+)
 
 CHROMIUM = "/usr/bin/chromium"
 # Headless and quiet: without the background-networking flags Chromium calls home, which here
@@ -172,15 +177,17 @@ async def test_graphiql_follows_a_subscription_over_a_websocket(
     async with page.expect_websocket(lambda socket: socket.url == websocket_url(base_url)):
         await page.click(".graphiql-execute-button")
     await asyncio.sleep(1.0)  # the subscription reaches the server
+    titles = await titles_of_events(to_asyncpg_dsn(corpus_url))
     connection = await asyncpg.connect(to_asyncpg_dsn(corpus_url))
     try:
         await retitle(connection, "Followed in GraphiQL")
+        await page.wait_for_function(
+            f"() => ({EDITOR_TEXT})('.result-window .CodeMirror').includes('Followed in GraphiQL')"
+        )
+        shown = json.loads(await page.evaluate(EDITOR_TEXT, ".result-window .CodeMirror"))
     finally:
         await connection.close()
-    await page.wait_for_function(
-        f"() => ({EDITOR_TEXT})('.result-window .CodeMirror').includes('Followed in GraphiQL')"
-    )
-    shown = json.loads(await page.evaluate(EDITOR_TEXT, ".result-window .CodeMirror"))
+        await put_back_titles(to_asyncpg_dsn(corpus_url), titles)
     assert shown == {
         "data": {
             "changes": {

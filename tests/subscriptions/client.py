@@ -122,3 +122,26 @@ async def gauges(base_url: str) -> dict[str, float]:
         re.MULTILINE,
     )
     return {name: float(value) for name, value in found}
+
+
+async def titles_of_events(database_url: str) -> dict[str, str]:
+    """Every event's title by slug, to put back with `put_back_titles`."""
+    connection = await asyncpg.connect(database_url)
+    try:
+        return {row["slug"]: row["title"] for row in await connection.fetch(TITLES)}
+    finally:
+        await connection.close()
+
+
+async def put_back_titles(database_url: str, titles: dict[str, str]) -> None:
+    """The titles as they were, for the tests that share a served corpus after this one."""
+    connection = await asyncpg.connect(database_url)
+    try:
+        await connection.executemany(
+            "UPDATE events SET title = $2 WHERE slug = $1 AND title <> $2", list(titles.items())
+        )
+    finally:
+        await connection.close()
+
+
+TITLES = "SELECT slug, title FROM events"
