@@ -361,7 +361,7 @@ class ChangeHub:
                 page = await self._feed(position)
             except StoreCursorExpiredError as expired:
                 for subscription in members:
-                    self._end(subscription, ErrorCode.BAD_USER_INPUT, str(expired))
+                    self._end(subscription, ErrorCode.CURSOR_EXPIRED, str(expired))
                 continue
             if page.has_next_page:
                 self._wanted.set()

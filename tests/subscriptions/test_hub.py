@@ -9,13 +9,20 @@ import asyncpg
 import pytest
 from sqlalchemy.engine import URL
 
+from api.codes import ErrorCode
 from api.db.server import to_asyncpg_dsn
 from api.fixtures.load import load_fixtures
 from api.security.access import Access
 from api.settings import PROJECT_ROOT, Settings
 from api.store.changes import FeedPosition
 from api.store.statements import close_database, open_database
-from api.subscriptions.hub import LISTENER_NAME, ChangeHub, LiveConnection, Subscription
+from api.subscriptions.hub import (
+    LISTENER_NAME,
+    ChangeHub,
+    LiveConnection,
+    Subscription,
+    SubscriptionEndedError,
+)
 from tests.subscriptions.client import CALL, retitle
 
 SEED = PROJECT_ROOT / "fixtures" / "seed"
@@ -143,5 +150,25 @@ async def test_a_backlog_larger_than_the_queue_is_read_as_the_client_takes_it(
     finally:
         for subscription in list(hub.subscriptions):
             hub.unsubscribe(subscription)
+        await hub.stop()
+        await close_database(hub.primary)
+
+
+async def test_a_cursor_older_than_the_retention_ends_the_subscription_with_cursor_expired(
+    database_url: URL, primary: asyncpg.Connection
+) -> None:
+    hub = await hub_on(database_url)
+    # As a pruning would leave it: the log holds nothing up to here any more.
+    await primary.execute(
+        "INSERT INTO change_log_horizon (xid, change_id) SELECT max(xid), max(id) FROM changes"
+    )
+    expired = await hub.subscribe(anonymous(hub), FeedPosition(1, 1), None)
+    try:
+        with pytest.raises(SubscriptionEndedError) as ended:
+            await title_of_next(expired, 2.0)
+        assert ended.value.code == ErrorCode.CURSOR_EXPIRED
+        assert ended.value.cursor == FeedPosition(1, 1).cursor()
+        assert hub.subscriptions == set()
+    finally:
         await hub.stop()
         await close_database(hub.primary)
