@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench bench-mutations bench-export bench-quick soak schema ide-assets lock install clean
+.PHONY: run test lint format bench bench-mutations bench-export bench-subscriptions bench-quick soak schema ide-assets lock install clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -36,11 +36,12 @@ format: $(STAMP)
 # The requests benchmark (docs/benchmarks.md): 1,000, 10,000 and 100,000 events, about 30 minutes
 # (the first time, 5 more to generate and load the corpora); bench-quick is a smoke run of a few
 # minutes. BENCH_ARGS adds options, e.g. BENCH_ARGS="--case Q3 --port 18130". Then the mutations
-# benchmark (bench/mutations.py, a few minutes), which bench-mutations runs alone, and the export.
+# benchmark (bench/mutations.py, a few minutes), which bench-mutations runs alone, the export and the subscriptions.
 bench: $(STAMP)
 	$(BIN)/python -m bench requests $(BENCH_ARGS)
 	$(BIN)/python -m bench mutations
 	$(BIN)/python -m bench --seed 7 export
+	$(BIN)/python -m bench subscriptions
 
 bench-mutations: $(STAMP)
 	$(BIN)/python -m bench mutations $(MUTATION_ARGS)
@@ -49,6 +50,10 @@ bench-mutations: $(STAMP)
 # the server's peak RSS; part of `make bench`.
 bench-export: $(STAMP)
 	$(BIN)/python -m bench --seed 7 export $(BENCH_ARGS)
+
+# The subscriptions (bench/subscriptions.py, about 2 minutes): fan-out latency and memory.
+bench-subscriptions: $(STAMP)
+	$(BIN)/python -m bench subscriptions
 
 bench-quick: $(STAMP)
 	$(BIN)/python -m bench requests --quick $(BENCH_ARGS)

@@ -1,5 +1,5 @@
-"""The ASGI application: /graphql, /export, /healthz, /readyz, /metrics (when public), request
-ids and CORS.
+"""The ASGI application: /graphql (over HTTP, and over WebSocket for subscriptions), /export,
+/healthz, /readyz, /metrics (when public), request ids and CORS.
 
 Every error the application answers, whatever its status (an unknown path, a method a route does
 not take, a refused CORS preflight, a body too large, an unexpected exception), is a GraphQL
@@ -23,8 +23,9 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.websockets import WebSocket
 
 from api.codes import ErrorCode
 from api.db.migrations import migrations_head
@@ -37,6 +38,8 @@ from api.metrics import metrics_endpoint
 from api.security.access import Access
 from api.settings import Settings
 from api.store.statements import Database, close_database, open_database
+from api.subscriptions.endpoint import SubscriptionEndpoint
+from api.subscriptions.hub import ChangeHub
 from schema.errors import MESSAGES
 from schema.execution.operation import Operations
 from schema.schema import build_schema
@@ -188,6 +191,12 @@ async def export_endpoint(request: Request) -> Response:
     return await exporter(request)
 
 
+async def graphql_websocket(websocket: WebSocket) -> None:
+    """/graphql over WebSocket: subscriptions (`api.subscriptions.endpoint`)."""
+    endpoint: SubscriptionEndpoint = websocket.app.state.subscriptions
+    await endpoint(websocket.scope, websocket.receive, websocket.send)
+
+
 async def healthz(request: Request) -> Response:
     """The process is up."""
     return JSONResponse({"status": "ok"})
@@ -246,11 +255,19 @@ def create_app(
         access = Access(settings, primary.hand_written)
         app.state.endpoint = GraphQLEndpoint(app.state.operations, access, settings)
         app.state.exporter = Exporter(reads, access)
+        # Subscriptions live on the primary: LISTEN is refused on replicas, and a replica may
+        # not have replayed yet the change a delivery answers with.
+        hub = ChangeHub(settings, primary, access, to_asyncpg_dsn(database_url))
+        app.state.hub = hub
+        app.state.subscriptions = SubscriptionEndpoint(
+            app.state.operations, access, hub, primary, settings
+        )
         if on_started is not None:
             on_started()
         try:
             yield
         finally:
+            await hub.stop()
             if reads is not primary:
                 await close_database(reads)
             await close_database(primary)
@@ -269,6 +286,7 @@ def create_app(
             *ide_routes(settings),  # before /graphql: they take only a browser's GET of it
             Route("/graphql", graphql_endpoint, methods=["GET", "POST"]),
             Route("/export", export_endpoint, methods=["GET"]),
+            WebSocketRoute("/graphql", graphql_websocket),
         ],
         middleware=[
             Middleware(RequestIdMiddleware),

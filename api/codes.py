@@ -50,6 +50,11 @@ class ErrorCode(StrEnum):
         "RATE_LIMITED",
         "The client's budget, or its share of requests in flight, cannot take this now.",
     )
+    SLOW_CONSUMER = (
+        "SLOW_CONSUMER",
+        "A subscription's client took changes more slowly than they came: it ended; subscribe "
+        "again from the cursor given.",
+    )
     TIMEOUT = "TIMEOUT", "The query took longer than the database allows."
     SERVICE_UNAVAILABLE = (
         "SERVICE_UNAVAILABLE",

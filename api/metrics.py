@@ -89,6 +89,31 @@ FALLBACKS = Counter(
     "Requests the compiled execution path could not run, run by the general one instead.",
 )
 
+SUBSCRIPTIONS = Gauge(
+    "eventgraph_subscriptions",
+    "GraphQL subscriptions open (each with its queue of changes).",
+    multiprocess_mode="livesum",
+)
+SUBSCRIPTION_TASKS = Gauge(
+    "eventgraph_subscription_hub_tasks",
+    "Tasks of the change hub running (its listener and its reader; none without subscriptions).",
+    multiprocess_mode="livesum",
+)
+CHANGE_LISTENERS = Gauge(
+    "eventgraph_change_listeners",
+    "Connections listening for change notifications (one per process with subscriptions).",
+    multiprocess_mode="livesum",
+)
+WEBSOCKETS = Gauge(
+    "eventgraph_websocket_connections",
+    "WebSocket connections open on /graphql.",
+    multiprocess_mode="livesum",
+)
+DELIVERIES = Counter(
+    "eventgraph_subscription_deliveries",
+    "Changes sent to subscriptions' clients.",
+)
+
 
 def record_request(
     kind: OperationKind,
@@ -121,6 +146,24 @@ def record_rate_limited(key_name: str) -> None:
 
 def record_fallback() -> None:
     FALLBACKS.inc()
+
+
+def set_subscription_gauges(subscriptions: int, tasks: int, listeners: int) -> None:
+    SUBSCRIPTIONS.set(subscriptions)
+    SUBSCRIPTION_TASKS.set(tasks)
+    CHANGE_LISTENERS.set(listeners)
+
+
+def record_websocket(opened: bool) -> None:
+    """A WebSocket connection opened (True) or closed (False)."""
+    if opened:
+        WEBSOCKETS.inc()
+    else:
+        WEBSOCKETS.dec()
+
+
+def record_delivery() -> None:
+    DELIVERIES.inc()
 
 
 def multiprocess_directory() -> Path | None:

@@ -193,6 +193,41 @@ class Settings(BaseSettings):
         description="Requests of one key (or anonymous address) a process runs at once; more "
         "are refused with RATE_LIMITED, so that one client cannot take every connection.",
     )
+    subscriptions_per_connection: int = Field(
+        default=10,
+        ge=1,
+        description="The most subscriptions one WebSocket connection may hold at once.",
+    )
+    subscriptions_per_key: int = Field(
+        default=100,
+        ge=1,
+        description="The most subscriptions one key (or anonymous address) may hold at once in "
+        "one process, all its connections together.",
+    )
+    subscription_queue_size: int = Field(
+        default=1_000,
+        ge=1,
+        description="The changes a subscription may hold that its client has not yet taken; past "
+        "it the subscription ends with SLOW_CONSUMER and the cursor to resume from.",
+    )
+    subscription_keep_alive_seconds: float = Field(
+        default=15.0,
+        gt=0,
+        description="How often a WebSocket connection is sent a `ping` (graphql-transport-ws), "
+        "so that proxies keep it open.",
+    )
+    subscription_listener_ping_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        description="How often the process's listening connection (LISTEN on the primary) is "
+        "pinged, and how long a ping may take before the connection is re-opened.",
+    )
+    subscription_poll_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="How often subscriptions read the change feed without a notification, in "
+        "case one never came.",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", description="The least severe log records written."
     )

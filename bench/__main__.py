@@ -8,6 +8,9 @@
   `eventgraph serve --workers 2` under mixed load (bench/soak.py; `make soak`);
 - `export [--events N ...]`: `GET /export` of a whole corpus against its floor, lines per second
   and the server's peak RSS (bench/export.py);
+- `subscriptions`: the change feed pushed over WebSocket, fanned out to 1, 100 and 1,000
+  subscribers of one process, and followed by one (bench/subscriptions.py; `make bench` runs it
+  after `requests`);
 - `report RESULTS [--baseline FILE]`: the Markdown of an earlier `requests` run, again.
 """
 
@@ -20,7 +23,16 @@ from pathlib import Path
 
 import orjson
 
-from bench import export, load, mutations, request_report, requests, soak, soak_report
+from bench import (
+    export,
+    load,
+    mutations,
+    request_report,
+    requests,
+    soak,
+    soak_report,
+    subscriptions,
+)
 from bench.harness import OUT, Bench, Result, bench_server, machine, report
 
 QUICK_SECONDS, SECONDS = 3.0, 8.0
@@ -95,6 +107,9 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
     exporting = commands.add_parser("export", help="GET /export of a whole corpus, and its floor")
     exporting.add_argument(
         "--events", type=int, action="append", help="corpus size, in events (repeatable)"
+    )
+    commands.add_parser(
+        "subscriptions", help="the change feed over WebSocket: fan-out latency, memory, following"
     )
     rendering = commands.add_parser(
         "report", help="print the Markdown of an earlier requests run (requests-*.json)"
@@ -190,11 +205,16 @@ def main(argv: list[str]) -> int:
             result = asyncio.run(mutations.measure(bench, arguments.events, arguments.seconds))
             command = shlex.join(["python", "-m", "bench", *argv])
             print(mutations.write(OUT, result, command, about))
+            return 0
         if arguments.benchmark == "export":
             events = tuple(arguments.events or export.DEFAULT_EVENTS)
             results = asyncio.run(export.run_all(bench, events))
             command = shlex.join(["python", "-m", "bench", *argv])
             print(export.write(OUT, results, about, command))
+            return 0
+        if arguments.benchmark == "subscriptions":
+            result = asyncio.run(subscriptions.run(bench))
+            print(subscriptions.write(result, about, shlex.join(["python", "-m", "bench", *argv])))
             return 0
         options = _options(arguments)
         sizes = asyncio.run(requests.run_all(bench, options))

@@ -12,6 +12,7 @@ from strawberry.dataloader import DataLoader
 
 from api.settings import Settings
 from api.store.reads import Store
+from api.subscriptions.hub import LiveConnection
 from api.write.service import Author, Writer
 
 
@@ -30,6 +31,10 @@ class RequestContext:
     """Runs the mutations' writes (on the primary)."""
     author: Author | None = None
     """Who the request writes as; None for a caller that may not write."""
+    live: LiveConnection | None = None
+    """A WebSocket connection's: its caller and the process's change hub (subscriptions)."""
+    connection_params: dict[str, Any] | None = None
+    """A WebSocket connection's `connection_init` payload (Strawberry sets it)."""
 
 
 Info = strawberry.Info[RequestContext, None]

@@ -70,6 +70,7 @@ BY_COORDINATE: dict[str, InputLimit] = {
     "Query.search(types:)": ENUM_LIST,
     "Query.changes(types:)": ENUM_LIST,
     "Query.nodes(ids:)": ID_LIST,
+    "Subscription.changes(types:)": ENUM_LIST,
     "EventFilter.search": SEARCH_TEXT,
     "StatementFilter.search": SEARCH_TEXT,
     "StringFilter.eq": STRING_OPERAND,

@@ -1,4 +1,4 @@
-"""The exposed schema: the root Query and Mutation, and the Date/DateTime scalars."""
+"""The exposed schema: the root Query, Mutation and Subscription, and the Date/DateTime scalars."""
 
 import strawberry
 from graphql import GraphQLError, GraphQLSchema
@@ -8,6 +8,7 @@ from strawberry.types import ExecutionContext
 from schema.extensions import create_extensions
 from schema.mutation import Mutation
 from schema.scalars import SCALAR_MAP
+from schema.subscription import Subscription
 from schema.types.query import Query
 
 
@@ -30,6 +31,7 @@ def build_schema(*, mutation: bool = True) -> EventgraphSchema:
     return EventgraphSchema(
         query=Query,
         mutation=Mutation if mutation else None,
+        subscription=Subscription,
         extensions=create_extensions(),
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
     )

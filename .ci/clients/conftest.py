@@ -17,7 +17,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy.engine import URL
 
+from api.db.server import DATABASE_NAME, embedded_server
 from api.settings import PROJECT_ROOT
 
 START_SECONDS = 180
@@ -57,8 +59,9 @@ def stop(server: subprocess.Popen[bytes]) -> None:
 
 
 @pytest.fixture(scope="session")
-def base_url() -> Iterator[str]:
-    """http://127.0.0.1:PORT of the app serving the seed corpus, in development settings."""
+def served_app() -> Iterator[tuple[str, Path]]:
+    """The app serving the seed corpus, in development settings: http://127.0.0.1:PORT, and the
+    folder of its embedded PostgreSQL."""
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="eventgraph-clients-") as folder:
         log = Path(folder) / "serve.log"
@@ -82,6 +85,20 @@ def base_url() -> Iterator[str]:
         try:
             url = f"http://127.0.0.1:{port}"
             wait_until_ready(url, server, log)
-            yield url
+            yield url, Path(folder) / "postgres"
         finally:
             stop(server)
+
+
+@pytest.fixture(scope="session")
+def base_url(served_app: tuple[str, Path]) -> str:
+    """http://127.0.0.1:PORT of the app serving the seed corpus, in development settings."""
+    return served_app[0]
+
+
+@pytest.fixture(scope="session")
+def corpus_url(served_app: tuple[str, Path]) -> Iterator[URL]:
+    """The database the app serves, to change as an operator would (plain SQL) while clients
+    follow the changes: its embedded PostgreSQL, joined (not started again)."""
+    with embedded_server(served_app[1]) as server:
+        yield server.set(database=DATABASE_NAME)

@@ -1,15 +1,18 @@
 """GraphiQL in a real headless Chromium, with no network but the app's own port.
 
 The browser opens /graphql as a person would, gets GraphiQL with eventgraph's example and the
-docs explorer, runs the example, and shows the same answer the API gives over plain HTTP.
+docs explorer, runs the example, and shows the same answer the API gives over plain HTTP; a
+subscription runs over a WebSocket to the same path and shows a change as it is made.
 """
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import asyncpg
 import httpx
 import pytest
 from playwright.async_api import (
@@ -23,8 +26,16 @@ from playwright.async_api import (
     async_playwright,
 )
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
+from sqlalchemy.engine import URL
 
+from api.db.server import to_asyncpg_dsn
 from api.ide.page import EXAMPLE_QUERY
+from tests.subscriptions.client import (
+    put_back_titles,
+    retitle,
+    titles_of_events,
+    websocket_url,
+)
 
 CHROMIUM = "/usr/bin/chromium"
 # Headless and quiet: without the background-networking flags Chromium calls home, which here
@@ -146,3 +157,44 @@ def without_available_budget(response: dict[str, Any]) -> dict[str, Any]:
     }
     cost = {**response["extensions"]["cost"], "throttleStatus": throttle}
     return {**response, "extensions": {**response["extensions"], "cost": cost}}
+
+
+FOLLOW = """subscription Follow {
+  changes(types: [EVENT]) { op fields { name after } }
+}"""
+
+
+async def test_graphiql_follows_a_subscription_over_a_websocket(
+    base_url: str, corpus_url: URL, browser: BrowserContext
+) -> None:
+    observed = Observed(base_url)
+    page = await opened(browser, f"{base_url}/graphql", observed)
+    await page.evaluate(
+        "([selector, text]) => document.querySelector(selector).CodeMirror.setValue(text)",
+        [".graphiql-query-editor .CodeMirror", FOLLOW],
+    )
+    await asyncio.sleep(0.5)  # GraphiQL takes the editor's text on its next change event
+    async with page.expect_websocket(lambda socket: socket.url == websocket_url(base_url)):
+        await page.click(".graphiql-execute-button")
+    await asyncio.sleep(1.0)  # the subscription reaches the server
+    titles = await titles_of_events(to_asyncpg_dsn(corpus_url))
+    connection = await asyncpg.connect(to_asyncpg_dsn(corpus_url))
+    try:
+        await retitle(connection, "Followed in GraphiQL")
+        await page.wait_for_function(
+            f"() => ({EDITOR_TEXT})('.result-window .CodeMirror').includes('Followed in GraphiQL')"
+        )
+        shown = json.loads(await page.evaluate(EDITOR_TEXT, ".result-window .CodeMirror"))
+    finally:
+        await connection.close()
+        await put_back_titles(to_asyncpg_dsn(corpus_url), titles)
+    assert shown == {
+        "data": {
+            "changes": {
+                "op": "UPDATE",
+                "fields": [{"name": "title", "after": "Followed in GraphiQL"}],
+            }
+        }
+    }
+    assert observed.foreign_requests == [], observed
+    assert observed.problems == [], observed

@@ -73,6 +73,14 @@ class Outcome:
     codes: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Refusal:
+    """Why a request may not run (a request error: no `data`), and its cost when known."""
+
+    errors: list[GraphQLError]
+    cost: QueryCost | None = None
+
+
 Charger = Callable[[int], Awaitable[Charge]]
 """Debits a request's cost from its client's budget (RateLimitedError when it cannot)."""
 
@@ -127,33 +135,10 @@ class Operations:
         """Answer `request`; `charge` debits its cost once known (unmetered without one);
         `compiled=False` runs Strawberry's execution whatever the plan; `author` is who a
         mutation writes as (None: mutations are refused)."""
-        prepared = self.documents.prepare(request.query)
-        if prepared.errors:
-            return self._refused(list(prepared.errors), request)
-        operation = prepared.operation(request.operation_name)
-        if operation is None:
-            message = (
-                f"Unknown operation named '{request.operation_name}'."
-                if request.operation_name
-                else "Must provide operation name if query contains multiple operations."
-            )
-            return self._refused([CodedError(message, ErrorCode.BAD_USER_INPUT)], request)
-        variables = get_variable_values(
-            self.graphql_schema,
-            operation.variable_definitions or (),
-            dict(request.variables or {}),
-            max_errors=20,
-            hide_suggestions=not self.settings.is_development,
-        )
-        if isinstance(variables, list):
-            for error in variables:
-                error.extensions = {"code": ErrorCode.BAD_USER_INPUT.value}
-            return self._refused(variables, request)
-        plan = self._plan(request, prepared, operation, variables)
-        cost = query_cost(plan, variables, self.settings)
-        refused = refusal(cost, self.settings) or input_refusal(plan, variables)
-        if refused is not None:
-            return self._refused([refused], request, cost)
+        checked = self._checked(request, OperationType.QUERY)
+        if isinstance(checked, Refusal):
+            return self._refused(checked.errors, request, checked.cost)
+        plan, variables, cost = checked
         charged = await (charge or self._unmetered)(cost.cost)
         rate_limit = {
             "limit": charged.limit,
@@ -194,6 +179,56 @@ class Operations:
         document has no such operation (`run` refuses it)."""
         operation = self.documents.prepare(query).operation(operation_name)
         return operation is not None and operation.operation is OperationType.MUTATION
+
+    def subscription_cost(self, request: GraphQLRequest) -> int | Refusal:
+        """What each delivery of a subscription costs: its selection's cost as a query's (the
+        lists read below the change, at least 1); or why it may not run, by the same checks
+        as a query's."""
+        checked = self._checked(request, OperationType.SUBSCRIPTION)
+        return checked if isinstance(checked, Refusal) else checked[2].cost
+
+    def _checked(
+        self, request: GraphQLRequest, kind: OperationType
+    ) -> tuple[OperationPlan, VariableValues, QueryCost] | Refusal:
+        """The plan, variables and cost of a request of operations of `kind` (QUERY
+        stands for what POST /graphql runs: queries and mutations), or why it may not run."""
+        prepared = self.documents.prepare(request.query)
+        if prepared.errors:
+            return Refusal(list(prepared.errors))
+        operation = prepared.operation(request.operation_name)
+        if operation is None:
+            message = (
+                f"Unknown operation named '{request.operation_name}'."
+                if request.operation_name
+                else "Must provide operation name if query contains multiple operations."
+            )
+            return Refusal([CodedError(message, ErrorCode.BAD_USER_INPUT)])
+        if (operation.operation is OperationType.SUBSCRIPTION) != (
+            kind is OperationType.SUBSCRIPTION
+        ):
+            message = (
+                "Subscriptions are served over WebSocket at /graphql (graphql-transport-ws)."
+                if kind is OperationType.QUERY
+                else "Only subscriptions run over WebSocket: send queries with POST /graphql."
+            )
+            return Refusal([CodedError(message, ErrorCode.BAD_USER_INPUT)])
+        variables = get_variable_values(
+            self.graphql_schema,
+            operation.variable_definitions or (),
+            dict(request.variables or {}),
+            max_errors=20,
+            hide_suggestions=not self.settings.is_development,
+        )
+        if isinstance(variables, list):
+            for error in variables:
+                error.extensions = {"code": ErrorCode.BAD_USER_INPUT.value}
+            return Refusal(variables)
+        plan = self._plan(request, prepared, operation, variables)
+        cost = query_cost(plan, variables, self.settings)
+        refused = refusal(cost, self.settings) or input_refusal(plan, variables)
+        if refused is not None:
+            return Refusal([refused], cost)
+        return plan, variables, cost
 
     def _plan(
         self,

@@ -244,12 +244,14 @@ def plan_operation(
 ) -> OperationPlan:
     """The plan of `operation`; `variables` are read for `@skip`/`@include` only."""
     planner = _Planner(schema, document, variables)
+    kind = operation.operation.value
     root_type = planner.schema.get_root_type(operation.operation)
-    if root_type is None or operation.operation.value == "subscription":
-        return OperationPlan(operation, (), f"a {operation.operation.value}")
+    if root_type is None:
+        return OperationPlan(operation, (), f"a {kind}")
     fields = planner.fields(root_type, [operation.selection_set])
-    # A mutation is planned for its cost; Strawberry's execution runs it.
-    declined = "a mutation" if operation.operation.value == "mutation" else planner.declined
+    # A mutation or a subscription is planned for its cost (a subscription's is what each
+    # delivery is charged); Strawberry's execution runs it, never the compiled path.
+    declined = planner.declined if kind == "query" else f"a {kind}"
     return OperationPlan(operation, fields, declined, frozenset(planner.inclusions_read))
 
 

@@ -20,6 +20,13 @@ STARTUP_ATTEMPTS = 600
 async def served(database_url: URL, **settings: str) -> AsyncIterator[str]:
     """A production server process on `database_url`, with `settings` as EVENTGRAPH_ variables;
     its base URL. The process is stopped (SIGTERM, then waited for) when the block ends."""
+    async with served_process(database_url, **settings) as (base_url, _):
+        yield base_url
+
+
+@asynccontextmanager
+async def served_process(database_url: URL, **settings: str) -> AsyncIterator[tuple[str, int]]:
+    """`served`, with the server's process id."""
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.bind(("127.0.0.1", 0))
     listener.listen(128)
@@ -54,7 +61,7 @@ async def served(database_url: URL, **settings: str) -> AsyncIterator[str]:
     base_url = f"http://127.0.0.1:{port}"
     try:
         await _until_healthy(base_url, process)
-        yield base_url
+        yield base_url, process.pid
     finally:
         process.terminate()
         await asyncio.wait_for(process.wait(), timeout=30)
