@@ -213,8 +213,8 @@ def main(argv: list[str]) -> int:
             print(export.write(OUT, results, about, command))
             return 0
         if arguments.benchmark == "subscriptions":
-            result = asyncio.run(subscriptions.run(bench))
-            print(subscriptions.write(result, about, shlex.join(["python", "-m", "bench", *argv])))
+            fanned = asyncio.run(subscriptions.run(bench))
+            print(subscriptions.write(fanned, about, shlex.join(["python", "-m", "bench", *argv])))
             return 0
         options = _options(arguments)
         sizes = asyncio.run(requests.run_all(bench, options))
