@@ -2,9 +2,9 @@
 with a plain change-id cursor, in the same run, loses changes (the negative control).
 
 Writers are coroutines of one signature (`Writer`), run together: transactions of plain SQL on
-connections of their own (with pauses inside the transactions and some rollbacks) and
-`eventgraph fixtures load` runs; a writer that posts mutations takes the API's client from
-`Run.api` and joins `WRITERS`. A slow transaction starts first and commits last, once the
+connections of their own (with pauses inside the transactions and some rollbacks), admin
+mutations posted to the API (some refused, with a stale `expectedVersion`, which write nothing)
+and `eventgraph fixtures load` runs. A slow transaction starts first and commits last, once the
 reader has caught up with everything else: that is what a reader that does not stop at the
 oldest running transaction misses, every time.
 """
@@ -31,6 +31,7 @@ from tests.schema.conftest import SEED, GraphQLClient
 PAGE = 5
 """The reader's page size: small, so that it reads while the writers write."""
 SQL_WRITERS = 3
+MUTATION_WRITERS = 2
 TRANSACTIONS = 12
 FIXTURE_LOADS = 2
 
@@ -123,6 +124,64 @@ def sql_writer(number: int) -> Writer:
     return write
 
 
+EVENT_UPDATE = """
+mutation Update($id: ID!, $minutes: Int, $version: Int) {
+  eventUpdate(id: $id, input: {durationMinutes: $minutes}, expectedVersion: $version) {
+    event { version } userErrors { code }
+  }
+}
+"""
+SOURCE_CREATE = """
+mutation Create($slug: String!) {
+  sourceCreate(input: {slug: $slug, title: $slug, publisher: "stress", language: "en"}) {
+    source { id } userErrors { code }
+  }
+}
+"""
+SOURCE_DELETE = """
+mutation Delete($id: ID!) { sourceDelete(id: $id) { deletedId userErrors { code } } }
+"""
+
+
+def mutation_writer(number: int) -> Writer:
+    """Admin mutations through the API, as an editor makes them: an event's duration (one in
+    four with a stale `expectedVersion`, refused with VERSION_CONFLICT and writing nothing), a
+    new source, or the deletion of a source it created."""
+
+    async def write(run: Run) -> None:
+        rng = random.Random(f"{run.seed}-mutations-{number}")
+        connection = await connect(run.url)
+        try:
+            events = [row["id"] for row in await connection.fetch("SELECT id FROM events")]
+        finally:
+            await connection.close()
+        event_type = ENTITIES[Entity.EVENT].type_name
+        created: list[str] = []
+        for step in range(TRANSACTIONS):
+            choice = rng.randrange(3)
+            if choice == 0:
+                stale = rng.random() < 0.25
+                data = await run.api.data(
+                    EVENT_UPDATE,
+                    id=encode_global_id(event_type, rng.choice(events)),
+                    minutes=rng.randint(1, 600),
+                    version=0 if stale else None,
+                )
+                errors = [error["code"] for error in data["eventUpdate"]["userErrors"]]
+                assert errors == (["VERSION_CONFLICT"] if stale else []), errors
+            elif choice == 1 or not created:
+                data = await run.api.data(SOURCE_CREATE, slug=f"stress-m{number}-{step}")
+                assert data["sourceCreate"]["userErrors"] == []
+                created.append(data["sourceCreate"]["source"]["id"])
+            else:
+                victim = created.pop(rng.randrange(len(created)))
+                data = await run.api.data(SOURCE_DELETE, id=victim)
+                assert data["sourceDelete"]["deletedId"] == victim
+            await asyncio.sleep(rng.random() * 0.01)
+
+    return write
+
+
 def fixture_loads(count: int) -> Writer:
     """`eventgraph fixtures load` of the run's corpus, `count` times, with the source's title
     changed each time (and the events' durations the SQL writers changed put back)."""
@@ -157,6 +216,7 @@ def fixture_loads(count: int) -> Writer:
 
 WRITERS: list[Writer] = [
     *(sql_writer(number) for number in range(SQL_WRITERS)),
+    *(mutation_writer(number) for number in range(MUTATION_WRITERS)),
     fixture_loads(FIXTURE_LOADS),
 ]
 """The writers of a stress run (more can join: anything that writes, then returns)."""
@@ -241,6 +301,7 @@ async def test_replaying_the_feed_gives_the_live_corpus_each_change_once(
         assert run.slow_node in fold(seen)
         actors = {change["actor"] for change in seen}
         assert {f"writer {number}" for number in range(SQL_WRITERS)} <= actors
+        assert "anonymous (development)" in actors  # the mutations'
         titles = {
             field["after"]
             for change in seen
