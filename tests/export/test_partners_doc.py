@@ -20,8 +20,8 @@ GUIDE = PROJECT_ROOT / "docs" / "partners.md"
 
 
 def documented_client() -> dict[str, Any]:
-    section = GUIDE.read_text().split("### 1. Export", 1)[1]
-    [code] = re.findall(r"```python\n(.*?)```", section.split("\n## ", 1)[0], re.DOTALL)
+    section = GUIDE.read_text().split("### 1. Export", 1)[1].split("\n### ", 1)[0]
+    [code] = re.findall(r"```python\n(.*?)```", section, re.DOTALL)
     namespace: dict[str, Any] = {}
     exec(compile(code, str(GUIDE), "exec"), namespace)
     return namespace

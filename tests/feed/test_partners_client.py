@@ -22,7 +22,7 @@ GUIDE = PROJECT_ROOT / "docs" / "partners.md"
 def documented_client() -> dict[str, Any]:
     """The namespace of the guide's Python client (its functions; `__main__` does not run)."""
     text = GUIDE.read_text(encoding="utf-8")
-    section = text[text.index("## Keeping in sync") :]
+    section = text[text.index("### 2. Following the feed") :].split("\n## ", 1)[0]
     [code] = re.findall(r"```python\n(.*?)```", section, re.DOTALL)[:1]
     namespace: dict[str, Any] = {"__name__": "follow"}
     exec(compile(code, str(GUIDE), "exec"), namespace)
