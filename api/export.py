@@ -138,6 +138,10 @@ class Exporter:
             fields["codes"] = [code.value]
             return refusal(503, MESSAGES[code], code, {"Retry-After": "1"})
         fields["key"] = principal.name
+        if request.method == "HEAD":
+            # Starlette answers HEAD on every GET route: a HEAD is told what a GET would be
+            # given, without the export being read or charged.
+            return Response(status_code=200, media_type=NDJSON)
         gzip = wants_gzip(request.headers.get("accept-encoding"))
         return ExportResponse(self, principal, types, resume, gzip, fields)
 

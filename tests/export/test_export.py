@@ -186,6 +186,21 @@ async def test_the_export_costs_a_point_per_hundred_lines_from_the_key_s_budget(
     assert cost == -(-len(exported.lines) // 100) > 10
 
 
+async def test_a_head_is_answered_without_reading_or_charging_the_export(
+    api: httpx.AsyncClient, key: str
+) -> None:
+    authorization = {"authorization": f"Bearer {key}"}
+    head = await api.head("/export", params={"types": "STATEMENT"}, headers=authorization)
+    assert head.status_code == 200
+    assert head.headers["content-type"].startswith("application/x-ndjson")
+    assert head.content == b""
+    response = await export(api, key, types="TOPIC")
+    topics = parse_export(response.content)
+    assert int(response.headers["x-ratelimit-remaining"]) == CAPACITY - cost_of(len(topics.lines))
+    refused = await api.head("/export", params={"types": "NOPE"}, headers=authorization)
+    assert refused.status_code == 400
+
+
 async def test_a_budget_that_runs_out_mid_stream_ends_it_with_an_error_line(
     api: httpx.AsyncClient, database_url: URL
 ) -> None:
