@@ -15,6 +15,7 @@ back to the pool at once (the response watches for the disconnect, not only for 
 import asyncio
 import logging
 import math
+import time
 import zlib
 from collections.abc import Sequence
 from contextlib import aclosing, suppress
@@ -26,6 +27,7 @@ from starlette.types import Message, Receive, Scope, Send
 
 from api.codes import ErrorCode
 from api.logs import RequestFields
+from api.metrics import OperationKind, record_request
 from api.security.access import Access
 from api.security.errors import AccessError
 from api.security.keys import Principal
@@ -119,6 +121,15 @@ class Exporter:
         self.access = access
 
     async def __call__(self, request: Request) -> Response:
+        started = time.perf_counter()
+        response = await self._answer(request, started)
+        if not isinstance(response, ExportResponse):
+            codes = request.state.log.get("codes", [])
+            seconds = time.perf_counter() - started
+            record_request(OperationKind.EXPORT, response.status_code, seconds, error_codes=codes)
+        return response
+
+    async def _answer(self, request: Request, started: float) -> Response:
         fields: RequestFields = {"operation": "export"}
         request.state.log = fields
         types_parameter = request.query_params.get("types")
@@ -143,7 +154,7 @@ class Exporter:
             # given, without the export being read or charged.
             return Response(status_code=200, media_type=NDJSON)
         gzip = wants_gzip(request.headers.get("accept-encoding"))
-        return ExportResponse(self, principal, types, resume, gzip, fields)
+        return ExportResponse(self, principal, types, resume, gzip, fields, started)
 
 
 class ExportResponse(Response):
@@ -157,8 +168,10 @@ class ExportResponse(Response):
         resume: ExportPosition | None,
         gzip: bool,
         fields: RequestFields,
+        started: float,
     ) -> None:
         super().__init__(media_type=NDJSON)
+        self.started = started
         self.exporter = exporter
         self.principal = principal
         self.types = types
@@ -167,7 +180,22 @@ class ExportResponse(Response):
         self.fields = fields
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        streaming = asyncio.ensure_future(self._stream(send))
+        body = _Body(send, self.gzip)
+        try:
+            await self._until_done_or_gone(receive, body)
+        finally:
+            # A stream the client left before its start counts as 499, as proxies log it.
+            status = body.status if body.status is not None else 499
+            record_request(
+                OperationKind.EXPORT,
+                status,
+                time.perf_counter() - self.started,
+                cost=self.fields.get("cost"),
+                error_codes=self.fields.get("codes", []),
+            )
+
+    async def _until_done_or_gone(self, receive: Receive, body: "_Body") -> None:
+        streaming = asyncio.ensure_future(self._stream(body))
         disconnected = asyncio.ensure_future(_disconnect(receive))
         try:
             await asyncio.wait({streaming, disconnected}, return_when=asyncio.FIRST_COMPLETED)
@@ -181,9 +209,8 @@ class ExportResponse(Response):
         if not streaming.cancelled():
             streaming.result()
 
-    async def _stream(self, send: Send) -> None:
+    async def _stream(self, body: "_Body") -> None:
         access, principal, fields = self.exporter.access, self.principal, self.fields
-        body = _Body(send, self.gzip)
         cost = 0
         try:
             async with (
@@ -235,6 +262,7 @@ class _Body:
         self.send = send
         self.compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 31) if gzip else None
         self.started = False
+        self.status: int | None = None
 
     async def start(self, status: int, headers: dict[str, str], media_type: str = NDJSON) -> None:
         headers = {**headers, "content-type": media_type, "cache-control": "no-store"}
@@ -243,6 +271,7 @@ class _Body:
         raw = [(name.lower().encode(), value.encode()) for name, value in headers.items()]
         await self.send({"type": "http.response.start", "status": status, "headers": raw})
         self.started = True
+        self.status = status
 
     async def write(self, data: bytes) -> None:
         if self.compressor is not None:

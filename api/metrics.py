@@ -37,18 +37,20 @@ LIVE_GAUGE_FILE = re.compile(r"^gauge_live\w+?_(\d+)\.db$")
 
 
 class OperationKind(Enum):
-    """The `operation` label: the GraphQL operation's kind, or `none` for a request refused
-    before an operation was known (unparseable, unauthenticated, over its budget…)."""
+    """The `operation` label: the GraphQL operation's kind, `export` for GET /export, or `none`
+    for a request refused before an operation was known (unparseable, unauthenticated, over its
+    budget…)."""
 
     QUERY = "query"
     MUTATION = "mutation"
     SUBSCRIPTION = "subscription"
+    EXPORT = "export"
     NONE = "none"
 
 
 REQUESTS = Counter(
     "eventgraph_requests",
-    "GraphQL requests answered, by operation kind and HTTP status.",
+    "Requests answered (GraphQL, and GET /export), by operation kind and HTTP status.",
     ["operation", "status"],
 )
 REQUEST_SECONDS = Histogram(

@@ -289,3 +289,18 @@ def test_a_token_keeps_the_first_snapshot_the_types_and_the_last_node() -> None:
     for wrong in (header, f"{header}.{node.hex}.x", f"{header}x.{node.hex}", f"{header}.xyz"):
         with pytest.raises(StoreInputError):
             ExportPosition.of_token(wrong)
+
+
+async def test_exports_are_counted_in_the_metrics(database_url: URL) -> None:
+    await load_fixtures(database_url, [SEED])
+    key = await new_key(database_url, "partner")
+    async with (
+        served(database_url, metrics="public") as base_url,
+        httpx.AsyncClient(base_url=base_url, timeout=60) as http,
+    ):
+        assert (await export(http, key, types="TOPIC")).status_code == 200
+        assert (await export(http, key, types="NOPE")).status_code == 400
+        text = (await http.get("/metrics")).text
+    assert 'eventgraph_requests_total{operation="export",status="200"} 1.0' in text
+    assert 'eventgraph_requests_total{operation="export",status="400"} 1.0' in text
+    assert 'eventgraph_errors_total{code="BAD_USER_INPUT"} 1.0' in text
