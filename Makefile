@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench bench-mutations bench-export bench-subscriptions bench-quick soak schema ide-assets lock install clean
+.PHONY: run test lint format bench bench-mutations bench-export bench-subscriptions bench-quick bench-peer soak schema ide-assets lock install clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -36,8 +36,8 @@ format: $(STAMP)
 # The requests benchmark (docs/benchmarks.md): 1,000, 10,000 and 100,000 events, about 30 minutes
 # (the first time, 5 more to generate and load the corpora); bench-quick is a smoke run of a few
 # minutes. BENCH_ARGS adds options, e.g. BENCH_ARGS="--case Q3 --port 18130". Then the mutations
-# benchmark (bench/mutations.py, a few minutes), which bench-mutations runs alone, the export and the subscriptions.
-bench: $(STAMP)
+# (bench/mutations.py, a few minutes), the export and the subscriptions, each also alone below.
+bench: $(STAMP) bench-peer
 	$(BIN)/python -m bench requests $(BENCH_ARGS)
 	$(BIN)/python -m bench mutations
 	$(BIN)/python -m bench --seed 7 export
@@ -55,8 +55,16 @@ bench-export: $(STAMP)
 bench-subscriptions: $(STAMP)
 	$(BIN)/python -m bench subscriptions
 
-bench-quick: $(STAMP)
+bench-quick: $(STAMP) bench-peer
 	$(BIN)/python -m bench requests --quick $(BENCH_ARGS)
+
+# The requests benchmark's peer, PostGraphile 5 on Node 22 (both from npm, as locked in
+# bench/postgraphile/package-lock.json); `make test` needs neither.
+PEER := bench/postgraphile
+$(PEER)/node_modules/.package-lock.json: $(PEER)/package.json $(PEER)/package-lock.json
+	cd $(PEER) && npm ci --no-audit --no-fund
+
+bench-peer: $(PEER)/node_modules/.package-lock.json
 
 # The soak (bench/soak.py; not part of `make test`): `eventgraph serve --workers 2` under mixed
 # load from several keys for SOAK_MINUTES (30), on loopback; RSS, errors and p99 per interval.

@@ -77,7 +77,7 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
         help="the GraphQL file of the memory check",
     )
     serving.add_argument(
-        "--port", type=int, help="first of three consecutive ports (default: any free ones)"
+        "--port", type=int, help="first of four consecutive ports (default: any free ones)"
     )
     serving.add_argument(
         "--baseline",

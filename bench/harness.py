@@ -293,6 +293,8 @@ def _host() -> dict[str, str]:
         "memory": memory,
         "python": platform.python_version(),
         "system": platform.platform(),
+        # The machine is shared: what else ran shows in the figures.
+        "load": " ".join(f"{value:.2f}" for value in os.getloadavg()),
     }
 
 

@@ -4,6 +4,8 @@ measurements as Markdown tables, and everything as JSON, in bench/out/.
 The targets are reported, never asserted (a shared machine varies by ±20 %):
 
 - Q1–Q4 at the most clients: the API's req/s at least 50 % of the faster floor's;
+- every case the peer answers, at the most clients: the API's req/s at least 2× PostGraphile
+  5's (issue 16; the peer only counts once its answers were found equal to the API's);
 - p50 at the fewest clients at most 2× the faster floor's;
 - Q2, Q3, Q4, Q6: p50 on the largest corpus at most 1.5× p50 on the smallest;
 - p99 at most 3× p50, at each client count;
@@ -22,12 +24,14 @@ from typing import Any
 
 import orjson
 
+from bench.peer import NAME as PEER
 from bench.requests import CaseResult, Options, ServerResult, SizeResult, to_json
 from bench.wrk import Run
 
 THROUGHPUT_CASES = ("Q1", "Q1 long", "Q2", "Q3", "Q4")
 SCALE_CASES = ("Q2", "Q3", "Q4", "Q6")
 THROUGHPUT_SHARE = 0.5
+PEER_RATIO = 2.0
 LATENCY_RATIO = 2.0
 SCALE_RATIO = 1.5
 TAIL_RATIO = 3.0
@@ -57,7 +61,7 @@ def _cell(verdict: Verdict) -> str:
 
 
 def _floors(case: CaseResult) -> list[ServerResult]:
-    return [result for name, result in case.servers.items() if name != API]
+    return [result for name, result in case.servers.items() if name not in (API, PEER)]
 
 
 def _run(result: ServerResult, clients: int) -> Run | None:
@@ -73,6 +77,18 @@ def throughput(case: CaseResult, clients: int) -> Verdict:
     share = api.per_second / max(floors)
     met = share >= THROUGHPUT_SHARE if case.case in THROUGHPUT_CASES else None
     return Verdict(name, f"{share:.0%}", met)
+
+
+def peer_ratio(case: CaseResult, clients: int) -> Verdict:
+    """The API's req/s over PostGraphile 5's (not measured when the peer was not timed)."""
+    name = f"req/s ×{clients}: API ÷ PostGraphile 5 (≥ {PEER_RATIO:g}×)"
+    api = _run(case.servers[API], clients)
+    found = case.servers.get(PEER)
+    other = None if found is None or found.difference else _run(found, clients)
+    if api is None or other is None or not other.per_second:
+        return Verdict(name, "", None)
+    ratio = api.per_second / other.per_second
+    return Verdict(name, f"{ratio:.2f}×", ratio >= PEER_RATIO)
 
 
 def latency(case: CaseResult, clients: int) -> Verdict:
@@ -137,6 +153,7 @@ def verdicts(sizes: Sequence[SizeResult], options: Options) -> dict[int, dict[st
         for case in size.cases:
             rows[case.case] = [
                 throughput(case, many),
+                peer_ratio(case, many),
                 latency(case, few),
                 tail(case),
                 peak_rss(case),
@@ -304,9 +321,10 @@ def markdown(
     machine = (
         f"{about['cpus']} CPUs ({about['cpu']}), {about['memory']}, PostgreSQL "
         f"{about['postgresql']}, Python {about['python']}, {about['system']}"
+        + (f", load average {about['load']} at the start" if "load" in about else "")
     )
     parts = [
-        "## Requests: the API against its floor",
+        "## Requests: the API against its floor and PostGraphile 5",
         f"`{command}`: {runs}; {machine}.",
         "### Targets",
         targets_table(sizes, options),
@@ -321,7 +339,8 @@ def markdown(
     found = differences(sizes)
     if found:
         parts += [
-            "**Answers that differ from the API's** (timed anyway; see bench/out/mismatch-*):",
+            "**Answers that differ from the API's** (a floor's timed anyway, the peer's not; see "
+            "bench/out/mismatch-*):",
             "\n".join(f"- {line}" for line in found),
         ]
     for size in sizes:

@@ -4,11 +4,14 @@ For each corpus size (generated with a fixed seed, loaded once and kept, see `Be
 
 1. the cases of bench/variables.py are chosen from the corpus: Q1 (a typical meeting and the
    largest ones) to Q6, each with up to 16 variable sets;
-2. three servers start on the loaded database, each one uvicorn process: the API as production
-   runs it (bench/servers.py) and the two floors (bench/floor.py);
+2. four servers start on the loaded database, each one process: the API as production runs it
+   (bench/servers.py), the two floors (bench/floor.py) and the peer, PostGraphile 5
+   (bench/peer.py; when `make bench-peer` has installed it, else the run goes on without it);
 3. the check: every variable set of every case is sent once to each server to warm it, then
    three times more, sequentially, while pg_stat_statements counts the SQL statements and their
    time; every floor answer must equal the API's (bench/check.py), or the run fails at the end;
+   so must the peer's, in the API's shape (bench/peer.py), on the cases it has a document for;
+   a peer answering differently is not timed;
 4. the timing: for each case, each server in turn is warmed with wrk, then driven by wrk at each
    client count, cycling through the case's variable sets; its peak RSS (VmHWM, reset before
    the case) and CPU time are read from /proc;
@@ -34,12 +37,20 @@ import orjson
 from sqlalchemy.engine import URL
 
 from api.db.server import to_asyncpg_dsn
-from bench import wrk
+from bench import peer, wrk
 from bench.check import api_data, first_difference, graphql_problem
 from bench.documents import QUERIES, read_document
 from bench.floor import VARIANTS
 from bench.harness import Bench
-from bench.servers import Fleet, Server, api_server, bench_key, floor_server, free_port
+from bench.servers import (
+    Fleet,
+    Server,
+    api_server,
+    bench_key,
+    floor_server,
+    free_port,
+    postgraphile_server,
+)
 from bench.variables import Case, Variables, choose_cases
 
 DEFAULT_EVENTS = (1_000, 10_000, 100_000)
@@ -59,7 +70,8 @@ class Options:
     clients: tuple[int, ...]
     heavy_query: Path
     port: int | None
-    """The first of three consecutive ports (API, floor-sql, floor-rows); None: any free ones."""
+    """The first of four consecutive ports (API, floor-sql, floor-rows, PostGraphile); None: any
+    free ones."""
     cases: tuple[str, ...]
     """Only these cases ("Q1", "Q1 long", …); empty: all."""
     quick: bool
@@ -75,7 +87,7 @@ class ServerResult:
     statements_per_request: float
     postgres_ms_per_request: float
     difference: str | None = None
-    """How its answers differ from the API's (floors only), or None."""
+    """How its answers differ from the API's (floors and peer), or None."""
     runs: dict[int, wrk.Run] = field(default_factory=dict)
     peak_rss_mb: float | None = None
     cpu_ms_per_request: float | None = None
@@ -166,6 +178,29 @@ def request_body(case: Case, variables: Variables) -> bytes:
     return orjson.dumps({"query": case.document.text, "variables": variables})
 
 
+def request_bodies(case: Case, server: Server) -> list[bytes] | None:
+    """What `server` is sent for `case`: the case's document, or the peer's own for it (None
+    when the peer has none)."""
+    if server.name != peer.NAME:
+        return [request_body(case, variables) for variables in case.variable_sets]
+    document = peer.DOCUMENTS.get(case.document.name)
+    if document is None:
+        return None
+    return [
+        orjson.dumps({"query": document.text, "variables": variables})
+        for variables in case.variable_sets
+    ]
+
+
+def peer_difference(case: Case, variables: Variables, expected: bytes, actual: bytes) -> str | None:
+    """How the peer's answer differs from the API's, once both are in the API's shape."""
+    problem = graphql_problem(actual)
+    if problem:
+        return problem
+    shaped = peer.peer_data(case.document.name, orjson.loads(actual), variables)
+    return first_difference(peer.canonical(api_data(expected)), peer.canonical(shaped))
+
+
 async def post(client: httpx.AsyncClient, server: Server, body: bytes) -> bytes:
     response = await client.post(
         f"{server.spec.base_url}/graphql",
@@ -203,32 +238,39 @@ async def count_statements(
 async def check_case(
     case: Case, fleet: Fleet, counter: StatementCounter, out: Path
 ) -> dict[str, ServerResult]:
-    """Count each server's statements on the case, and compare every floor answer with the
-    API's (the first server's)."""
-    bodies = [request_body(case, variables) for variables in case.variable_sets]
+    """Count each server's statements on the case, and compare every floor answer, and the
+    peer's, with the API's (the first server's)."""
     answers: dict[str, list[bytes]] = {}
     results: dict[str, ServerResult] = {}
     for index, server in enumerate(list(fleet.servers)):
+        bodies = request_bodies(case, server)
+        if bodies is None:
+            continue
 
-        async def count(server: Server) -> tuple[list[bytes], ServerResult]:
+        async def count(
+            server: Server, bodies: list[bytes] = bodies
+        ) -> tuple[list[bytes], ServerResult]:
             return await count_statements(server, bodies, counter)
 
         answers[server.name], results[server.name] = await fleet.again(
             index, f"the check of {case.key}", count
         )
-    api, *floors = (server.name for server in fleet.servers)
+    api, *others = answers
     for variables, expected in zip(case.variable_sets, answers[api], strict=True):
         problem = graphql_problem(expected)
         if problem:
             results[api].difference = f"variables {orjson.dumps(variables).decode()}: {problem}"
             break
-    for floor in floors:
+    for floor in others:
         for variables, expected, actual in zip(
             case.variable_sets, answers[api], answers[floor], strict=True
         ):
-            difference = graphql_problem(actual) or first_difference(
-                api_data(expected), orjson.loads(actual)
-            )
+            if floor == peer.NAME:
+                difference = peer_difference(case, variables, expected, actual)
+            else:
+                difference = graphql_problem(actual) or first_difference(
+                    api_data(expected), orjson.loads(actual)
+                )
             if difference:
                 shown = orjson.dumps(variables).decode()
                 results[floor].difference = f"variables {shown}: {difference}"
@@ -282,9 +324,13 @@ async def time_case(
     options: Options,
     wrk_path: str,
 ) -> None:
-    """Each server in turn: warmed by wrk, then driven at each client count."""
-    bodies = [request_body(case, variables) for variables in case.variable_sets]
+    """Each server in turn: warmed by wrk, then driven at each client count. The peer is left
+    out of a case it has no document for, or answered differently."""
     for index, server in enumerate(list(fleet.servers)):
+        bodies = request_bodies(case, server)
+        result = results.get(server.name)
+        if bodies is None or result is None or (server.name == peer.NAME and result.difference):
+            continue
         script = bench.out / f"wrk-{_slug(case.key)}-{server.name}.lua"
         script.write_text(wrk.lua_script(bodies, server.spec.headers), encoding="utf-8")
 
@@ -293,7 +339,6 @@ async def time_case(
         ) -> tuple[dict[int, wrk.Run], float | None, float | None]:
             return await time_server(bench, server, script, options, wrk_path)
 
-        result = results[server.name]
         result.runs, result.cpu_ms_per_request, result.peak_rss_mb = await fleet.again(
             index, f"the timing of {case.key}", drive
         )
@@ -333,23 +378,28 @@ async def memory_check(bench: Bench, api: Server, heavy_query: Path) -> MemoryCh
 
 
 def ports(options: Options) -> list[int]:
+    """The API's, each floor's, and the peer's."""
     if options.port is None:
-        return [free_port() for _ in range(1 + len(VARIANTS))]
-    return [options.port + offset for offset in range(1 + len(VARIANTS))]
+        return [free_port() for _ in range(2 + len(VARIANTS))]
+    return [options.port + offset for offset in range(2 + len(VARIANTS))]
 
 
 async def measure(bench: Bench, options: Options, events: int, wrk_path: str) -> SizeResult:
-    """Every case on the corpus of `events` events, on the three servers."""
+    """Every case on the corpus of `events` events, on every server."""
     url = await bench.loaded_database(events)
     assert url.database is not None
     cases = await choose_cases(to_asyncpg_dsn(url))
     if options.cases:
         cases = [case for case in cases if case.key in options.cases]
-    api_port, *floor_ports = ports(options)
+    api_port, *floor_ports, peer_port = ports(options)
     specs = [
         api_server(url, api_port, await bench_key(url)),
         *(floor_server(v, url, port) for v, port in zip(VARIANTS, floor_ports, strict=True)),
     ]
+    if peer.installed():
+        specs.append(postgraphile_server(url, peer_port))
+    else:
+        bench.console.print("[yellow]PostGraphile 5 is not installed (make bench-peer): left out")
     results: list[CaseResult] = []
     async with AsyncExitStack() as stack:
         fleet = Fleet(stack, bench.out, str(events), bench.console)

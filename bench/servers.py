@@ -1,9 +1,9 @@
 """The servers the requests benchmark drives, and what /proc says about them.
 
 `api_server` is the one place that says how the API is started: `eventgraph serve` as production
-runs it (EVENTGRAPH_ENVIRONMENT=production, every other EVENTGRAPH_* setting at its default).
-Until API keys exist, reads need none; when they do, the key goes here. `floor_server` starts the
-floor (bench/floor.py) the same way: one uvicorn process each, on a loopback port.
+runs it (EVENTGRAPH_ENVIRONMENT=production, every other EVENTGRAPH_* setting at its default),
+with an API key. `floor_server` starts the floor (bench/floor.py) the same way: one uvicorn
+process each, on a loopback port; `postgraphile_server` the peer, one Node process.
 """
 
 import asyncio
@@ -28,6 +28,7 @@ from sqlalchemy.engine import URL
 from api.db.server import to_asyncpg_dsn
 from api.security.keys import Scope, create_key
 from api.settings import PROJECT_ROOT
+from bench import peer
 
 HOST = "127.0.0.1"
 START_SECONDS = 120.0
@@ -112,6 +113,22 @@ def floor_server(variant: str, database: URL, port: int) -> ServerSpec:
     return ServerSpec(f"floor-{variant}", command, _clean_environment(), port)
 
 
+def postgraphile_server(database: URL, port: int) -> ServerSpec:
+    """PostGraphile 5 (bench/postgraphile/server.mjs) on the Node that `make bench-peer` installs,
+    as production runs it (NODE_ENV=production)."""
+    command = (
+        str(peer.NODE),
+        str(peer.SERVER),
+        "--database",
+        to_asyncpg_dsn(database),
+        "--host",
+        HOST,
+        "--port",
+        str(port),
+    )
+    return ServerSpec(peer.NAME, command, {**_clean_environment(), "NODE_ENV": "production"}, port)
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind((HOST, 0))
@@ -189,6 +206,8 @@ class Server:
 
     def event_loop(self) -> str:
         """Which event loop and HTTP parser the process has loaded (from its memory maps)."""
+        if Path(f"/proc/{self.process.pid}/exe").resolve() == peer.NODE.resolve():
+            return "Node.js (libuv)"
         maps = self._proc("maps")
         loop = "uvloop" if "/uvloop/" in maps else "asyncio"
         parser = "httptools" if "/httptools/" in maps else "h11"
