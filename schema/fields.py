@@ -107,8 +107,9 @@ class TreatyStatusRead:
 
 @dataclass(frozen=True)
 class PagePartRead:
-    """A field of a connection, an edge or page info (`totalCount`, `edges`, `cursor`, …): the
-    compiled path reads it with its page, by its name."""
+    """A field of a connection, an edge or page info (`totalCount`, `edges`, `cursor`, …), or
+    of a change of the feed (`cursor`, `nodeId`, `fields`, `node`): the compiled path reads it
+    with its page, by its name."""
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ from sqlalchemy import (
     any_,
     cast,
     func,
+    literal,
     not_,
     select,
     true,
@@ -94,7 +95,7 @@ class FeedPosition:
         return max((self.xid, self.change_id), self.pruned) < pruned
 
     def cursor(self) -> str:
-        seen = [self.seen.xmax, list(self.seen.running)] if self.seen else None
+        seen = orjson.Fragment(seen_json(self.seen)) if self.seen else None
         return _encode([CURSOR_KIND, self.xid, self.change_id, seen, list(self.pruned)])
 
     @classmethod
@@ -116,6 +117,28 @@ class FeedPosition:
 
 def _encode(payload: list[Any]) -> str:
     return base64.urlsafe_b64encode(orjson.dumps(payload)).decode().rstrip("=")
+
+
+def feed_cursor_sql(
+    xid: ColumnElement[Any],
+    change_id: ColumnElement[Any],
+    seen: ColumnElement[Any],
+    pruned: tuple[ColumnElement[Any], ColumnElement[Any]],
+) -> ColumnElement[str]:
+    """`FeedPosition.cursor()` written by PostgreSQL, the same text (orjson's compact JSON,
+    base64url without padding), for the compiled path: `seen` is the snapshot's JSON text or
+    'null'."""
+    items = [literal(f'["{CURSOR_KIND}",', Text), cast(xid, Text), literal(",", Text)]
+    items += [cast(change_id, Text), literal(",", Text), seen, literal(",[", Text)]
+    items += [cast(pruned[0], Text), literal(",", Text), cast(pruned[1], Text)]
+    payload = func.concat(*items, literal("]]", Text))
+    encoded = func.encode(func.convert_to(payload, "UTF8"), "base64")
+    return func.rtrim(func.translate(encoded, "+/\n", "-_"), "=", type_=Text)
+
+
+def seen_json(seen: "Snapshot") -> str:
+    """The JSON a cursor holds for a snapshot, as `FeedPosition.cursor()` writes it."""
+    return orjson.dumps([seen.xmax, list(seen.running)]).decode()
 
 
 def _decode(cursor: str) -> Any:
@@ -171,12 +194,18 @@ def after_position(position: BoundPosition | None) -> ColumnElement[bool]:
     return and_(later, not_(saw))
 
 
-def _pruned() -> list[ColumnElement[Any]]:
+def pruned_position() -> tuple[ColumnElement[int], ColumnElement[int]]:
     """The position the log was pruned up to (0, 0 when never): older cursors have expired."""
-    return [
-        func.coalesce(select(change_log_horizon.c[name]).scalar_subquery(), 0).label(label)
-        for name, label in (("xid", PRUNED_XID), ("change_id", PRUNED_CHANGE_ID))
-    ]
+    xid, change_id = (
+        func.coalesce(select(change_log_horizon.c[name]).scalar_subquery(), 0)
+        for name in ("xid", "change_id")
+    )
+    return xid, change_id
+
+
+def _pruned() -> list[ColumnElement[Any]]:
+    xid, change_id = pruned_position()
+    return [xid.label(PRUNED_XID), change_id.label(PRUNED_CHANGE_ID)]
 
 
 PRUNED_XID = "pruned_xid"

@@ -27,6 +27,7 @@ from sqlalchemy import (
     FromClause,
     Select,
     Text,
+    and_,
     case,
     cast,
     exists,
@@ -35,11 +36,22 @@ from sqlalchemy import (
     literal,
     literal_column,
     null,
+    or_,
     select,
     union_all,
 )
+from sqlalchemy import tuple_ as row_of
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
+from api.store.changes import (
+    FEED_HORIZON,
+    PRUNED_CHANGE_ID,
+    PRUNED_XID,
+    FeedShape,
+    feed_cursor_sql,
+    feed_page,
+    pruned_position,
+)
 from api.store.counts import EventGroupBy, event_counts_statement
 from api.store.entities import ENTITIES, Entity, NameField
 from api.store.filters import FilterShape, compile_filter
@@ -60,6 +72,12 @@ from api.store.treaties import status_as_of
 
 MAX_MEMBERS = 50
 """json_build_object takes at most 100 arguments: 50 members."""
+
+
+class _Parts(Protocol):
+    """A page whose parts are read over its rows (`_Page`, `_FeedPage`)."""
+
+    def part(self, value: "JsonValue") -> ColumnElement[Any]: ...
 
 
 class Columns(Protocol):
@@ -217,6 +235,55 @@ class JsonArray:
     items: tuple["JsonValue", ...]
 
 
+@dataclass(frozen=True)
+class FeedPage:
+    """A page of the change feed (`api.store.changes.feed_page`): an object whose members are
+    read over the page as a `PageObject`'s are (`PageRows`, `RowCursor`, `MoreRows`,
+    `BoundaryCursor`; `BoundaryCursor.LAST` is where the reader stands on an empty page).
+    `seen` is the JSON text of the reader's snapshot, `reached` how far its cursor vouches
+    for the log (`FeedPosition.expired`): past it the whole document is null, and the
+    request is left to Strawberry's execution, which answers CURSOR_EXPIRED."""
+
+    shape: FeedShape
+    size: Param
+    seen: Param | None
+    reached: tuple[Param, Param] | None
+    parts: JsonObject
+
+
+@dataclass(frozen=True)
+class TypedId:
+    """The encoded id of the row's `column`, with the prefix of the type its `type_column`
+    names (`prefixes`: (type, prefix) pairs)."""
+
+    column: str
+    type_column: str
+    prefixes: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class TypedObject:
+    """The row of the entity the current row's `type_column` names whose id its `column`
+    holds, as that entity's object; null for a type not listed, a row that is gone, or when
+    `absent_if` (a column, a value) holds."""
+
+    column: str
+    type_column: str
+    objects: tuple[tuple[Entity, JsonObject], ...]
+    absent_if: tuple[str, str]
+
+
+@dataclass(frozen=True)
+class JsonMembers:
+    """The members of the current row's JSON `column` (an object of objects), sorted by key,
+    each as `element` over the columns `key` (the member's key) and `inner` (its members)."""
+
+    column: str
+    key: str
+    inner: tuple[str, ...]
+    element: JsonObject
+
+
 JsonValue = (
     ColumnValue
     | ConstantValue
@@ -237,6 +304,10 @@ JsonValue = (
     | SearchResults
     | EventBuckets
     | JsonArray
+    | FeedPage
+    | TypedId
+    | TypedObject
+    | JsonMembers
     | JsonObject
 )
 
@@ -245,11 +316,25 @@ JsonValue = (
 
 
 def document_statement(data: JsonObject) -> Select[Any]:
-    """One row, one column: the UTF-8 bytes of `data` as JSON."""
-    return select(func.convert_to(cast(_object(data, {}), Text), "UTF8"))
+    """One row, one column: the UTF-8 bytes of `data` as JSON; null when a feed page's cursor
+    has expired (`FeedPage.reached`, read only among the members of `data`)."""
+    document = func.convert_to(cast(_object(data, {}), Text), "UTF8")
+    expired = [
+        _expired(value.reached)
+        for _, value in data.members
+        if isinstance(value, FeedPage) and value.reached is not None
+    ]
+    if expired:
+        return select(case((or_(*expired), null()), else_=document))
+    return select(document)
 
 
-def _object(obj: JsonObject, row: Columns, page: "_Page | None" = None) -> ColumnElement[Any]:
+def _expired(reached: tuple[Param, Param]) -> ColumnElement[bool]:
+    """The log was pruned past `reached` (`FeedPosition.expired`)."""
+    return row_of(*pruned_position()) > row_of(reached[0].sql(), reached[1].sql())
+
+
+def _object(obj: JsonObject, row: Columns, page: "_Parts | None" = None) -> ColumnElement[Any]:
     if len(obj.members) > MAX_MEMBERS:
         raise ValueError(f"a document object has more than {MAX_MEMBERS} members")
     arguments: list[ColumnElement[Any]] = []
@@ -266,7 +351,7 @@ def _quoted(text: str) -> str:
     return f"'{text}'"
 
 
-def _value(value: JsonValue, row: Columns, page: "_Page | None") -> ColumnElement[Any]:
+def _value(value: JsonValue, row: Columns, page: "_Parts | None") -> ColumnElement[Any]:
     match value:
         case ColumnValue(column=column, format=ValueFormat.INSTANT):
             return python_isoformat(row[column])
@@ -283,9 +368,10 @@ def _value(value: JsonValue, row: Columns, page: "_Page | None") -> ColumnElemen
         case TreatyStatusValue(as_of=as_of):
             return status_as_of(row["id"], row["expires_on"], as_of.sql())
         case SameRowObject(object=obj, present_if=present_if):
+            # The page passes on: a feed change read through its edge has its cursor too.
             if present_if is None:
-                return _object(obj, row)
-            return case((row[present_if].is_(None), null()), else_=_object(obj, row))
+                return _object(obj, row, page)
+            return case((row[present_if].is_(None), null()), else_=_object(obj, row, page))
         case ReferencedObject(column=column, target=target, object=obj):
             table = ENTITIES[target].table.alias()
             return _correlated(
@@ -320,6 +406,28 @@ def _value(value: JsonValue, row: Columns, page: "_Page | None") -> ColumnElemen
             return _correlated(select(_array(_object(element, rows.c), rows.c.ordinal)), rows)
         case JsonArray(items=items):
             return func.json_build_array(*(_value(item, row, page) for item in items))
+        case FeedPage():
+            return _FeedPage(value).json()
+        case TypedId(column=column, type_column=type_column, prefixes=prefixes):
+            ids = [(row[type_column] == kind, encoded_id(p, row[column])) for kind, p in prefixes]
+            return case(*ids, else_=null())
+        case TypedObject(column=column, type_column=type_column, objects=objects):
+            absent_column, absent_value = value.absent_if
+            whens: list[tuple[ColumnElement[bool], ColumnElement[Any]]] = [
+                (row[absent_column] == absent_value, null())
+            ]
+            for entity, obj in objects:
+                table = ENTITIES[entity].table.alias()
+                found = select(_object(obj, table.c)).where(table.c.id == row[column])
+                whens.append((row[type_column] == entity.value, _correlated(found, table)))
+            return case(*whens, else_=null())
+        case JsonMembers(column=column, key=key, inner=inner, element=element):
+            members = func.jsonb_each(row[column]).table_valued("key", "value").alias()
+            columns: dict[str, ColumnElement[Any]] = {key: members.c.key}
+            for name in inner:
+                columns[name] = members.c.value.op("->")(literal(name, Text))
+            ordered = members.c.key.collate("C")
+            return _correlated(select(_array(_object(element, columns), ordered)), members)
         case JsonObject():
             return _object(value, row, page)
     assert_never(value)
@@ -506,3 +614,71 @@ def row_columns(obj: JsonObject) -> set[str]:
             case _:
                 pass
     return used
+
+
+class _FeedPage:
+    """A page of the change feed, and the SQL of each of its parts, read over `feed_page`'s
+    rows numbered in feed order (`limit` is one more than `size`: whether more follow)."""
+
+    def __init__(self, page: FeedPage) -> None:
+        self.page = page
+        rows = feed_page(page.shape).subquery("feed")
+        position = func.row_number().over(order_by=(rows.c.xid, rows.c.id)).label("position")
+        self.rows = select(rows, position).subquery("numbered")
+        columns = self.rows.c
+        self.kept = and_(columns.id.is_not(None), columns.position <= page.size.sql())
+
+    def json(self) -> ColumnElement[Any]:
+        parts = select(_object(self.page.parts, self.rows.c, self)).select_from(self.rows)
+        return _correlated(parts.group_by(literal_column("()")), self.rows)
+
+    def _seen(self, xid: ColumnElement[Any]) -> ColumnElement[Any]:
+        """The snapshot a position at `xid` keeps (`FeedPosition.after`), as JSON text."""
+        seen, shape = self.page.seen, self.page.shape
+        if seen is None or shape.position is None or shape.position.seen_xmax is None:
+            return literal("null", Text)
+        return case((xid < shape.position.seen_xmax.sql(), seen.sql()), else_=literal("null"))
+
+    def _cursor(self) -> ColumnElement[str]:
+        columns = self.rows.c
+        pruned = (columns[PRUNED_XID], columns[PRUNED_CHANGE_ID])
+        return feed_cursor_sql(columns.xid, columns.id, self._seen(columns.xid), pruned)
+
+    def _standing(self) -> ColumnElement[str]:
+        """Where a reader stands after an empty page (`read_feed_page`): at the horizon when
+        no change lies past the reader's position and the horizon does, else at that position
+        (the log's pruned position written in)."""
+        columns, position = self.rows.c, self.page.shape.position
+        horizon = func.max(columns[FEED_HORIZON])
+        none_found = func.count(columns.id) == 0
+        pruned = (func.max(columns[PRUNED_XID]), func.max(columns[PRUNED_CHANGE_ID]))
+        at_horizon = feed_cursor_sql(horizon, literal(0), self._seen(horizon), pruned)
+        if position is None:
+            stayed = feed_cursor_sql(literal(0), literal(0), literal("null", Text), pruned)
+            return case((and_(none_found, horizon > 0), at_horizon), else_=stayed)
+        seen = literal("null", Text) if self.page.seen is None else self.page.seen.sql()
+        stayed = feed_cursor_sql(position.xid.sql(), position.change_id.sql(), seen, pruned)
+        advanced = and_(none_found, horizon > position.xid.sql())
+        return case((advanced, at_horizon), else_=stayed)
+
+    def part(self, value: JsonValue) -> ColumnElement[Any]:
+        position = self.rows.c.position
+        match value:
+            case PageRows(element=element):
+                built = _object(element, self.rows.c, self)
+                aggregated = func.json_agg(aggregate_order_by(built, position)).filter(self.kept)
+                return func.coalesce(aggregated, literal_column("'[]'::json"))
+            case RowCursor():
+                return self._cursor()
+            case MoreRows.AFTER:
+                return func.count(self.rows.c.id) > self.page.size.sql()
+            case MoreRows.BEFORE:
+                return false()
+            case BoundaryCursor.FIRST | BoundaryCursor.LAST:
+                order = position.asc() if value is BoundaryCursor.FIRST else position.desc()
+                cursors = func.array_agg(aggregate_order_by(self._cursor(), order))
+                boundary = cursors.filter(self.kept)[1]
+                if value is BoundaryCursor.FIRST:
+                    return boundary
+                return func.coalesce(boundary, self._standing())
+        raise AssertionError(f"{value!r} is not a part of a feed page")

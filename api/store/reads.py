@@ -96,11 +96,12 @@ class Store:
         self.executed += 1
         return await self.database.fetch(statement, params.values)
 
-    async def document(self, data: JsonObject, params: Params) -> bytes:
-        """The UTF-8 JSON of `data` (`api.store.documents`), built by PostgreSQL."""
+    async def document(self, data: JsonObject, params: Params) -> bytes | None:
+        """The UTF-8 JSON of `data` (`api.store.documents`), built by PostgreSQL; None when
+        the database refuses it (a feed cursor has expired: `document_statement`)."""
         statement = self.database.statements.get(data, partial(document_statement, data))
         self.executed += 1
-        body: bytes = await self.database.fetchval(statement, params.values)
+        body: bytes | None = await self.database.fetchval(statement, params.values)
         return body
 
     async def by_ids(self, entity: Entity, ids: Sequence[UUID]) -> dict[UUID, Row]:

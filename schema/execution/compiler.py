@@ -12,7 +12,7 @@ specifies (its path, the null it propagates). The compiled path answers only req
 succeed.
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -21,6 +21,7 @@ from graphql import GraphQLError, get_named_type
 from graphql.execution.values import VariableValues
 
 from api.settings import Settings
+from api.store.changes import BoundPosition, FeedPosition, FeedShape, seen_json
 from api.store.documents import (
     MAX_MEMBERS,
     BoundaryCursor,
@@ -28,7 +29,9 @@ from api.store.documents import (
     ConstantValue,
     EncodedId,
     EventBuckets,
+    FeedPage,
     JsonArray,
+    JsonMembers,
     JsonObject,
     JsonValue,
     MoreRows,
@@ -44,6 +47,8 @@ from api.store.documents import (
     SameRowObject,
     SearchResults,
     TreatyStatusValue,
+    TypedId,
+    TypedObject,
     ValueFormat,
 )
 from api.store.entities import ENTITIES, SEARCHED_BY_DEFAULT, Entity
@@ -53,9 +58,11 @@ from api.store.pagination import bind_page
 from api.store.params import Params, ParamType
 from api.store.relations import Related, RelatedShape
 from api.store.search import DEFAULT_SEARCH_SIZE
+from api.vocabulary import ChangeOp
 from schema.errors import BadUserInputError
 from schema.execution.plan import OperationPlan, PlannedField
 from schema.fields import (
+    ChangesRead,
     ColumnRead,
     ConnectionRead,
     EmbeddedRead,
@@ -81,6 +88,10 @@ PAGE_INFO: dict[str, JsonValue] = {
     "endCursor": BoundaryCursor.LAST,
 }
 """What each field of `PageInfo` is, in the store's terms (the Relay specification's)."""
+
+
+Element = Callable[[PlannedField], JsonObject]
+"""How the compiled path builds each item of a page from the field that selects it."""
 
 
 class Declined(Exception):  # noqa: N818 (a verdict, not a failure)
@@ -149,7 +160,9 @@ class _Compiler:
                     self.values.settings,
                     self.params,
                 )
-                return PageObject(source, self.page_parts(field, entity))
+                node_type = ENTITIES[entity].type_name
+                parts = self.page_parts(field, lambda part: self.selected(part, node_type))
+                return PageObject(source, parts)
             case NameRead(names=names):
                 language = given(self.arguments(field).get("language"))
                 param = None if language is None else self.params.add(language, ParamType.TEXT)
@@ -163,6 +176,10 @@ class _Compiler:
                 return self.root(field, name)
             case PagePartRead():
                 raise AssertionError("page parts are compiled with their page")
+            case ChangesRead(history=False):
+                return self.feed(field)
+            case ChangesRead(history=True):
+                raise Declined(f"{field.key}: a node's history is left to Strawberry's execution")
         raise Declined(f"{field.key} has no declared read")
 
     def related_shape(self, field: PlannedField, relation: Related) -> RelatedShape:
@@ -176,10 +193,10 @@ class _Compiler:
             relation_kind=kind.value if kind is not None else None,
         )
 
-    def page_parts(self, field: PlannedField, entity: Entity) -> JsonObject:
+    def page_parts(self, field: PlannedField, element: Element) -> JsonObject:
+        """The parts of a page whose items are each `element` of their field."""
         assert field.selection is not None
         ((connection_type, parts),) = field.selection.by_type.items()
-        node_type = ENTITIES[entity].type_name
         members: list[tuple[str, JsonValue]] = []
         for part in parts:
             name = part.name
@@ -188,14 +205,14 @@ class _Compiler:
             elif name == "totalCount":
                 members.append((part.key, RowCount()))
             elif name == "nodes":
-                members.append((part.key, PageRows(self.selected(part, node_type))))
+                members.append((part.key, PageRows(element(part))))
             elif name == "edges":
-                members.append((part.key, PageRows(self.edge(part, node_type))))
+                members.append((part.key, PageRows(self.edge(part, element))))
             else:
                 members.append((part.key, self.page_info(part)))
         return JsonObject(tuple(members))
 
-    def edge(self, field: PlannedField, node_type: str) -> JsonObject:
+    def edge(self, field: PlannedField, element: Element) -> JsonObject:
         assert field.selection is not None
         ((edge_type, parts),) = field.selection.by_type.items()
         members: list[tuple[str, JsonValue]] = []
@@ -205,7 +222,7 @@ class _Compiler:
             elif part.name == "cursor":
                 members.append((part.key, RowCursor()))
             else:
-                members.append((part.key, SameRowObject(self.selected(part, node_type))))
+                members.append((part.key, SameRowObject(element(part))))
         return JsonObject(tuple(members))
 
     def page_info(self, field: PlannedField) -> JsonObject:
@@ -272,6 +289,74 @@ class _Compiler:
         return SearchResults(
             self.params.add(query, ParamType.TEXT), self.params.add(size, ParamType.INTEGER), types
         )
+
+    def feed(self, field: PlannedField) -> FeedPage:
+        """A page of `Query.changes`, checked as `Store.changes` checks it."""
+        arguments = self.arguments(field)
+        after, chosen, first = (given(arguments.get(name)) for name in ("after", "types", "first"))
+        settings = self.values.settings
+        size = settings.default_page_size if first is None else first
+        if not 0 <= size <= settings.max_page_size:
+            raise Declined(f"{field.key}: first must be between 0 and {settings.max_page_size}")
+        position = None if after is None else FeedPosition.of_cursor(after)
+        params = self.params
+        types = None
+        if chosen is not None:
+            types = params.add([item.value.value for item in chosen], ParamType.TEXT_ARRAY)
+        shape = FeedShape(
+            None if position is None else BoundPosition.of(position, params),
+            types,
+            params.add(size + 1, ParamType.INTEGER),
+        )
+        seen, reached = None, None
+        if position is not None:
+            if position.seen is not None:
+                seen = params.add(seen_json(position.seen), ParamType.TEXT)
+            vouched = max((position.xid, position.change_id), position.pruned)
+            reached = (
+                params.add(vouched[0], ParamType.BIGINT),
+                params.add(vouched[1], ParamType.BIGINT),
+            )
+        size_param = params.add(size, ParamType.INTEGER)
+        return FeedPage(shape, size_param, seen, reached, self.page_parts(field, self.change))
+
+    def change(self, field: PlannedField) -> JsonObject:
+        """A `Change` of a feed page, over a row of the change log."""
+        assert field.selection is not None
+        ((type_name, parts),) = field.selection.by_type.items()
+        members: list[tuple[str, JsonValue]] = []
+        for part in parts:
+            if part.definition is None:
+                members.append((part.key, ConstantValue(type_name)))
+            elif part.name == "cursor":
+                members.append((part.key, RowCursor()))
+            elif part.name == "nodeId":
+                prefixes = tuple(
+                    (entity.value, global_id_prefix(spec.type_name))
+                    for entity, spec in ENTITIES.items()
+                )
+                members.append((part.key, TypedId("node_id", "type", prefixes)))
+            elif part.name == "fields":
+                inner = ("before", "after")
+                members.append(
+                    (part.key, JsonMembers("fields", "name", inner, self.selected(part)))
+                )
+            elif part.name == "node":
+                members.append((part.key, self.changed_node(part)))
+            else:
+                members.append((part.key, self.value(part, type_name)))
+        return JsonObject(tuple(members))
+
+    def changed_node(self, field: PlannedField) -> TypedObject:
+        """`Change.node`: the node as `node(id)` reads it, null for a DELETE."""
+        assert field.selection is not None
+        by_type_name = {spec.type_name: entity for entity, spec in ENTITIES.items()}
+        objects = tuple(
+            (by_type_name[name], self.selected(field, name))
+            for name in field.selection.by_type
+            if name in by_type_name
+        )
+        return TypedObject("node_id", "type", objects, ("op", ChangeOp.DELETE.value))
 
     def rate_limit(self, field: PlannedField) -> JsonObject:
         assert field.selection is not None

@@ -276,6 +276,9 @@ class Operations:
             log.debug("compiled path declined: %s", declined)
             return None
         body = await store.document(data, params)
+        if body is None:
+            log.debug("compiled path declined: the database refused the document")
+            return None
         return Outcome(
             b'{"data":' + body + b',"extensions":' + orjson.dumps(extensions) + b"}",
             data=body,

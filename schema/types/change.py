@@ -25,6 +25,8 @@ from schema.fields import (
     ENTITY_CLASSES,
     READ,
     ChangesRead,
+    ColumnRead,
+    PagePartRead,
     RowObject,
     column,
     given,
@@ -37,6 +39,9 @@ from schema.pagination import Edge, PageInfo
 if TYPE_CHECKING:
     from schema.types.node import Node
 
+PAGE_PART = {READ: PagePartRead()}
+"""A field of a feed page or of one of its changes: the compiled path reads it with its page,
+by its name (`schema.execution.compiler`)."""
 NodeType = Annotated["Node", strawberry.lazy("schema.types.node")]
 UNSET = strawberry.UNSET
 
@@ -55,13 +60,17 @@ class ChangeOp(Enum):
 @strawberry.type(description="One field of a node as a change found it and left it.")
 class FieldChange:
     name: str = strawberry.field(
+        metadata={READ: ColumnRead("name")},
         description="The field as the change log names it: a column (`duration_minutes`, "
-        "`speaker_id`) or an owned list (`participants`, `names`), as in the fixture files."
+        "`speaker_id`) or an owned list (`participants`, `names`), as in the fixture files.",
     )
     before: JSON | None = strawberry.field(
-        description="Its value before (null for a CREATE); a list is the sorted list of its items."
+        metadata={READ: ColumnRead("before")},
+        description="Its value before (null for a CREATE); a list is the sorted list of its items.",
     )
-    after: JSON | None = strawberry.field(description="Its value after (null for a DELETE).")
+    after: JSON | None = strawberry.field(
+        description="Its value after (null for a DELETE).", metadata={READ: ColumnRead("after")}
+    )
 
 
 @strawberry.type(
@@ -70,19 +79,23 @@ class FieldChange:
 class Change(RowObject):
     change_cursor: strawberry.Private[str]
 
-    @strawberry.field(description="Opaque position of this change; pass it as `after`.")
+    @strawberry.field(
+        description="Opaque position of this change; pass it as `after`.", metadata=PAGE_PART
+    )
     def cursor(self) -> str:
         return self.change_cursor
 
-    @strawberry.field(description="What the change did.")
+    @strawberry.field(description="What the change did.", metadata={READ: ColumnRead("op")})
     def op(self) -> ChangeOp:
         return ChangeOp[self.row["op"]]
 
-    @strawberry.field(description="The type of the node.")
+    @strawberry.field(description="The type of the node.", metadata={READ: ColumnRead("type")})
     def type(self) -> SearchType:
         return SearchType[self.row["type"]]
 
-    @strawberry.field(description="The global ID of the node, also after it was deleted.")
+    @strawberry.field(
+        description="The global ID of the node, also after it was deleted.", metadata=PAGE_PART
+    )
     def node_id(self) -> strawberry.ID:
         spec = ENTITIES[Entity(self.row["type"])]
         return strawberry.ID(encode_global_id(spec.type_name, self.row["node_id"]))
@@ -96,7 +109,10 @@ class Change(RowObject):
         'Who made it: the API key\'s name, "fixtures load (user)", or the database user.'
     )
 
-    @strawberry.field(description="The fields it changed, with their values before and after.")
+    @strawberry.field(
+        description="The fields it changed, with their values before and after.",
+        metadata=PAGE_PART,
+    )
     def fields(self) -> list[FieldChange]:
         return [
             FieldChange(name=name, before=values["before"], after=values["after"])
@@ -105,7 +121,8 @@ class Change(RowObject):
 
     @strawberry.field(
         description="The node as it is now (not as the change left it), read like "
-        "`Query.node`; null once it is deleted: a DELETE is a tombstone."
+        "`Query.node`; null once it is deleted: a DELETE is a tombstone.",
+        metadata=PAGE_PART,
     )
     async def node(self, info: Info) -> NodeType | None:
         if self.row["op"] == vocabulary.ChangeOp.DELETE:
@@ -119,20 +136,23 @@ class Change(RowObject):
 class ChangeConnection:
     page: strawberry.Private[ChangePage]
 
-    @strawberry.field(description="The changes of the page, in order.")
+    @strawberry.field(description="The changes of the page, in order.", metadata=PAGE_PART)
     def nodes(self) -> list[Change]:
         return [
             Change(row=row, change_cursor=cursor)
             for row, cursor in zip(self.page.rows, self.page.cursors, strict=True)
         ]
 
-    @strawberry.field(description="The changes of the page with their cursors, in order.")
+    @strawberry.field(
+        description="The changes of the page with their cursors, in order.", metadata=PAGE_PART
+    )
     def edges(self) -> list[Edge[Change]]:
         return [Edge(item=change, item_cursor=change.change_cursor) for change in self.nodes()]
 
     @strawberry.field(
         description="Where the page sits. `endCursor` is where to read on from, also when the "
-        "page is empty (then it is where the reader stands)."
+        "page is empty (then it is where the reader stands).",
+        metadata=PAGE_PART,
     )
     def page_info(self) -> PageInfo:
         page = self.page

@@ -33,6 +33,7 @@ from graphql import (
     visit,
 )
 
+from api.store.changes import FeedPosition, Snapshot
 from schema.execution.operation import GraphQLRequest, Operations, Outcome
 
 
@@ -109,6 +110,7 @@ query Known($event: EventFilter!) {
   treaties(first: 1, filter: {parties: {some: {}}}) { nodes { id slug } }
   countries: participants(first: 1, filter: {kind: {eq: COUNTRY}}) { nodes { id slug } }
   statements(first: 1) { pageInfo { endCursor } }
+  changes(first: 3) { pageInfo { endCursor } }
 }
 """
 # An event with statements, topics and participants, so that the cases about an event read lists
@@ -172,6 +174,7 @@ class Known:
                 "%YEAR_ZERO_CURSOR%": forged(
                     data["updated"]["pageInfo"]["endCursor"], "0001-01-01T00:00:00+14:00"
                 ),
+                **feed_cursors(data["changes"]["pageInfo"]["endCursor"]),
             }
         )
 
@@ -197,6 +200,22 @@ class Known:
         if isinstance(value, list):
             return [self._value(item) for item in value]
         return value
+
+
+def feed_cursors(after_three: str) -> dict[str, str]:
+    """Cursors of the change feed: after its third change; the same with the snapshot of an
+    export that saw the next transaction and not the one after (whose changes it hides, then
+    drops from the cursors past it); far beyond the log (an empty page where the reader
+    stays), with and without a snapshot."""
+    position = FeedPosition.of_cursor(after_three)
+    seen = Snapshot(position.xid + 3, (position.xid + 2,))
+    beyond = FeedPosition(2**40, 7, None, position.pruned)
+    return {
+        "%CHANGES_CURSOR%": after_three,
+        "%CHANGES_SNAPSHOT_CURSOR%": replace(position, seen=seen).cursor(),
+        "%CHANGES_BEYOND_CURSOR%": beyond.cursor(),
+        "%CHANGES_BEYOND_SNAPSHOT_CURSOR%": replace(beyond, seen=Snapshot(2**41, (5, 9))).cursor(),
+    }
 
 
 def with_variables(schema: GraphQLSchema, query: str) -> tuple[str, dict[str, Any]]:
