@@ -52,6 +52,13 @@ async def key(primary: asyncpg.Connection) -> str:
     return (await create_key(primary, "live", [Scope.READ])).secret
 
 
+RETITLE = """
+mutation Retitle($id: ID!) {
+  eventUpdate(id: $id, input: {title: "Edited"}) { userErrors { code } }
+}
+"""
+
+
 def titles(messages: list[dict[str, Any]]) -> list[str]:
     """The title each change of the `CHANGES` subscription set."""
     found = []
@@ -82,6 +89,18 @@ async def test_a_change_reaches_subscribers_of_every_process_within_a_second(
         for client in (on_a, on_b):
             message = await client.receive(1.0)
             assert message["payload"] == {"data": {"eventChanged": {"title": "Renamed"}}}
+        assert time.monotonic() - started < 1.0
+        # An editor's mutation through A reaches the subscriber on B as well.
+        editor = (await create_key(primary, "editor", [Scope.ADMIN])).secret
+        started = time.monotonic()
+        async with httpx.AsyncClient(base_url=a, headers=bearer(editor)) as http:
+            answer = await http.post(
+                "/graphql", json={"query": RETITLE, "variables": {"id": event}}
+            )
+        assert answer.json()["data"]["eventUpdate"]["userErrors"] == []
+        for client in (on_a, on_b):
+            message = await client.receive(1.0)
+            assert message["payload"] == {"data": {"eventChanged": {"title": "Edited"}}}
         assert time.monotonic() - started < 1.0
 
 
