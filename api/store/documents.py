@@ -1,16 +1,12 @@
 """Documents: JSON that PostgreSQL builds, one statement for the whole `data` of a response.
 
-A `JsonObject` says what to build: its members in order, each a value read from the current row
-(a column, an encoded id, a name in a language), a nested object (from the same row, a referenced
-row, a related list, a keyset page of rows) or a constant. The shapes are SQL's: rows, counts,
-cursors and whether more rows follow; what a GraphQL selection makes of them (connections,
-edges, `__typename`) is `schema.execution.compiler`'s business. Objects are hashable and hold
-`Param`s for the request's values, so one describes a statement's shape: `document_statement`
-compiles it once (`api.store.statements`), and later requests of the same shape only bind
-values. Nested reads are correlated subqueries over fresh aliases, each answered through the
-indexes of the relation it reads (as PostGraphile does); pages are keyset pages with the same
-filters, orderings, cursors and flags as the batched reads of `api.store.reads`, built from the
-same declarations.
+What to build is a `JsonObject` (`api.store.document_shapes`); this module builds it.
+`document_statement` compiles one shape once (`api.store.statements`), and later requests of the
+same shape only bind values. Nested reads are correlated subqueries over fresh aliases, each
+answered through the indexes of the relation it reads (as PostGraphile does); pages are keyset
+pages with the same filters, orderings, cursors and flags as the batched reads of
+`api.store.reads`, built from the same declarations; a page of the change feed is the store's
+own `feed_page`.
 
 Instants are written as Python's `datetime.isoformat()` writes a UTC instant, so that every read
 path answers the same text.
@@ -18,7 +14,6 @@ path answers the same text.
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import Enum
 from typing import Any, Protocol, assert_never
 from uuid import UUID
 
@@ -47,14 +42,42 @@ from api.store.changes import (
     FEED_HORIZON,
     PRUNED_CHANGE_ID,
     PRUNED_XID,
-    FeedShape,
     feed_cursor_sql,
     feed_page,
     pruned_position,
 )
-from api.store.counts import EventGroupBy, event_counts_statement
-from api.store.entities import ENTITIES, Entity, NameField
-from api.store.filters import FilterShape, compile_filter
+from api.store.counts import event_counts_statement
+from api.store.document_shapes import (
+    MAX_MEMBERS,
+    BoundaryCursor,
+    ColumnValue,
+    ConstantValue,
+    EncodedId,
+    EventBuckets,
+    FeedPage,
+    JsonArray,
+    JsonMembers,
+    JsonObject,
+    JsonValue,
+    MoreRows,
+    NameValue,
+    PageObject,
+    PageRows,
+    ParamValue,
+    ReferencedObject,
+    RelatedList,
+    RowByKey,
+    RowCount,
+    RowCursor,
+    SameRowObject,
+    SearchResults,
+    TreatyStatusValue,
+    TypedId,
+    TypedObject,
+    ValueFormat,
+)
+from api.store.entities import ENTITIES, Entity
+from api.store.filters import compile_filter
 from api.store.names import best_name
 from api.store.ordering import resolve_ordering
 from api.store.pagination import (
@@ -66,12 +89,9 @@ from api.store.pagination import (
     rebound,
 )
 from api.store.params import Param
-from api.store.relations import RelatedShape, linked_rows, related_source
+from api.store.relations import linked_rows, related_source
 from api.store.search import search_hits
 from api.store.treaties import status_as_of
-
-MAX_MEMBERS = 50
-"""json_build_object takes at most 100 arguments: 50 members."""
 
 
 class _Parts(Protocol):
@@ -84,232 +104,6 @@ class Columns(Protocol):
     """The columns of the current row, by name (a table's `.c`, or a mapping)."""
 
     def __getitem__(self, key: str, /) -> ColumnElement[Any]: ...
-
-
-class ValueFormat(Enum):
-    PLAIN = "PLAIN"
-    """As PostgreSQL writes the value in JSON (text, numbers, booleans, ISO dates)."""
-    INSTANT = "INSTANT"
-    """A timestamptz, as Python writes a UTC instant ("2026-02-04T10:00:00+00:00")."""
-
-
-# ---------------------------------------------------------------- what to build
-
-
-@dataclass(frozen=True)
-class JsonObject:
-    members: tuple[tuple[str, "JsonValue"], ...]
-
-
-@dataclass(frozen=True)
-class ColumnValue:
-    column: str
-    format: ValueFormat = ValueFormat.PLAIN
-
-
-@dataclass(frozen=True)
-class ConstantValue:
-    """A string known when the document is planned, or null."""
-
-    value: str | None
-
-
-@dataclass(frozen=True)
-class ParamValue:
-    """A value the request supplies (the rate-limit numbers)."""
-
-    param: Param
-
-
-@dataclass(frozen=True)
-class EncodedId:
-    """The base64 of `prefix` followed by the row's id (as text)."""
-
-    prefix: str
-
-
-@dataclass(frozen=True)
-class NameValue:
-    names: NameField
-    language: Param | None
-
-
-@dataclass(frozen=True)
-class TreatyStatusValue:
-    as_of: Param
-
-
-@dataclass(frozen=True)
-class SameRowObject:
-    """An object read from the current row; null when `present_if` is null."""
-
-    object: JsonObject
-    present_if: str | None = None
-
-
-@dataclass(frozen=True)
-class ReferencedObject:
-    """The row of `target` whose id the current row's `column` holds; null when none."""
-
-    column: str
-    target: Entity
-    object: JsonObject
-
-
-@dataclass(frozen=True)
-class RelatedList:
-    shape: RelatedShape
-    element: JsonObject
-
-
-@dataclass(frozen=True)
-class PageObject:
-    """A keyset page of rows (`source`) under the current row: an object whose members are
-    read over the page (`RowCount`, `PageRows`, `MoreRows`, `BoundaryCursor`, constants, and
-    objects of those)."""
-
-    source: PageSource
-    parts: JsonObject
-
-
-@dataclass(frozen=True)
-class RowCount:
-    """How many rows the whole list has, past this page."""
-
-
-@dataclass(frozen=True)
-class PageRows:
-    """The page's rows in order, each as `element` (which may hold its `RowCursor`)."""
-
-    element: JsonObject
-
-
-@dataclass(frozen=True)
-class RowCursor:
-    """The keyset cursor of the current row of a page."""
-
-
-class MoreRows(Enum):
-    """Whether rows of the list lie past the page, after or before it."""
-
-    AFTER = "AFTER"
-    BEFORE = "BEFORE"
-
-
-class BoundaryCursor(Enum):
-    """The cursor of the page's first or last row; null for an empty page."""
-
-    FIRST = "FIRST"
-    LAST = "LAST"
-
-
-@dataclass(frozen=True)
-class RowByKey:
-    """The row of `entity` with this id (and slug, when both are given); null when none."""
-
-    entity: Entity
-    id: Param | None
-    slug: Param | None
-    object: JsonObject
-
-
-@dataclass(frozen=True)
-class SearchResults:
-    """The best `first` rows for `text` across `types` (each with its object), best first."""
-
-    text: Param
-    first: Param
-    types: tuple[tuple[Entity, JsonObject], ...]
-
-
-@dataclass(frozen=True)
-class EventBuckets:
-    filter: FilterShape
-    group_by: EventGroupBy
-    element: JsonObject
-    """Over the columns key, label, count."""
-
-
-@dataclass(frozen=True)
-class JsonArray:
-    items: tuple["JsonValue", ...]
-
-
-@dataclass(frozen=True)
-class FeedPage:
-    """A page of the change feed (`api.store.changes.feed_page`): an object whose members are
-    read over the page as a `PageObject`'s are (`PageRows`, `RowCursor`, `MoreRows`,
-    `BoundaryCursor`; `BoundaryCursor.LAST` is where the reader stands on an empty page).
-    `seen` is the JSON text of the reader's snapshot, `reached` how far its cursor vouches
-    for the log (`FeedPosition.expired`): past it the whole document is null, and the
-    request is left to Strawberry's execution, which answers CURSOR_EXPIRED."""
-
-    shape: FeedShape
-    size: Param
-    seen: Param | None
-    reached: tuple[Param, Param] | None
-    parts: JsonObject
-
-
-@dataclass(frozen=True)
-class TypedId:
-    """The encoded id of the row's `column`, with the prefix of the type its `type_column`
-    names (`prefixes`: (type, prefix) pairs)."""
-
-    column: str
-    type_column: str
-    prefixes: tuple[tuple[str, str], ...]
-
-
-@dataclass(frozen=True)
-class TypedObject:
-    """The row of the entity the current row's `type_column` names whose id its `column`
-    holds, as that entity's object; null for a type not listed, a row that is gone, or when
-    `absent_if` (a column, a value) holds."""
-
-    column: str
-    type_column: str
-    objects: tuple[tuple[Entity, JsonObject], ...]
-    absent_if: tuple[str, str]
-
-
-@dataclass(frozen=True)
-class JsonMembers:
-    """The members of the current row's JSON `column` (an object of objects), sorted by key,
-    each as `element` over the columns `key` (the member's key) and `inner` (its members)."""
-
-    column: str
-    key: str
-    inner: tuple[str, ...]
-    element: JsonObject
-
-
-JsonValue = (
-    ColumnValue
-    | ConstantValue
-    | ParamValue
-    | EncodedId
-    | NameValue
-    | TreatyStatusValue
-    | SameRowObject
-    | ReferencedObject
-    | RelatedList
-    | PageObject
-    | RowCount
-    | PageRows
-    | RowCursor
-    | MoreRows
-    | BoundaryCursor
-    | RowByKey
-    | SearchResults
-    | EventBuckets
-    | JsonArray
-    | FeedPage
-    | TypedId
-    | TypedObject
-    | JsonMembers
-    | JsonObject
-)
 
 
 # ---------------------------------------------------------------- how to build it

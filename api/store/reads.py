@@ -31,7 +31,8 @@ from api.store.changes import (
     read_history_pages,
 )
 from api.store.counts import EventGroupBy, event_counts_statement
-from api.store.documents import JsonObject, document_statement
+from api.store.document_shapes import JsonObject
+from api.store.documents import document_statement
 from api.store.entities import (
     ENTITIES,
     PARENT_KEY,

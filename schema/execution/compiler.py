@@ -22,7 +22,7 @@ from graphql.execution.values import VariableValues
 
 from api.settings import Settings
 from api.store.changes import BoundPosition, FeedPosition, FeedShape, seen_json
-from api.store.documents import (
+from api.store.document_shapes import (
     MAX_MEMBERS,
     BoundaryCursor,
     ColumnValue,
