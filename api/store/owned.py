@@ -4,7 +4,8 @@ A change of an owned row (an event's participants, a participant's names) is log
 of its owner, in a field named after the relation (`api.db.change_log.owned_triggers`; the
 migration that installs the triggers passes these same names). Whatever shows a node's lists
 next to its change log (the bulk export) reads them from here, so that a change's `after`
-replaces the list it names. `tests/store/test_owned.py` checks this declaration against the
+replaces the list it names. They are the fixture mapping's list tables (`api.fixtures.mapping`),
+whose field names the triggers use. `tests/store/test_owned.py` checks this declaration against the
 triggers in the database.
 """
 
@@ -13,8 +14,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import Table
 
-from api.db import tables
-from api.store.entities import Entity
+from api.fixtures.mapping import FIXTURES
+from api.store.entities import ENTITIES, Entity
 
 
 @dataclass(frozen=True)
@@ -25,29 +26,19 @@ class OwnedList:
     owner_column: str
 
 
+def _owned_lists(entity: Entity) -> dict[str, OwnedList]:
+    """The lists of `entity` by field name: its fixture kind's list tables, which are what the
+    change log's triggers are installed on, under the same names."""
+    table = ENTITIES[entity].table
+    [kind] = [mapping for mapping in FIXTURES.values() if mapping.entity.table is table]
+    return {
+        child.within: OwnedList(child.table, child.owner)
+        for child in kind.children
+        if child.within is not None
+    }
+
+
 OWNED_LISTS: Mapping[Entity, Mapping[str, OwnedList]] = {
-    Entity.EVENT: {
-        "participants": OwnedList(tables.event_participants, "event_id"),
-        "topics": OwnedList(tables.event_topics, "event_id"),
-        "treaties": OwnedList(tables.event_treaties, "event_id"),
-        "sources": OwnedList(tables.event_sources, "event_id"),
-        "related": OwnedList(tables.event_relations, "from_event_id"),
-    },
-    Entity.STATEMENT: {
-        "topics": OwnedList(tables.statement_topics, "statement_id"),
-        "mentions": OwnedList(tables.statement_mentions, "statement_id"),
-        "treaties": OwnedList(tables.statement_treaties, "statement_id"),
-    },
-    Entity.PARTICIPANT: {
-        "names": OwnedList(tables.participant_names, "participant_id"),
-        "roles": OwnedList(tables.participant_roles, "participant_id"),
-    },
-    Entity.TREATY: {
-        "names": OwnedList(tables.treaty_names, "treaty_id"),
-        "parties": OwnedList(tables.treaty_parties, "treaty_id"),
-        "milestones": OwnedList(tables.treaty_milestones, "treaty_id"),
-    },
-    Entity.TOPIC: {"labels": OwnedList(tables.topic_labels, "topic_id")},
-    Entity.SOURCE: {},
+    entity: _owned_lists(entity) for entity in Entity
 }
 """Each entity's owned lists by field name."""
