@@ -236,7 +236,7 @@ def create_app(
         app.state.database = reads
         app.state.migrations_head = migrations_head(settings.migrations_dir)
         app.state.operations = Operations(build_schema(), settings, reads)
-        access = Access(settings, primary.hand_written)
+        access = Access(settings, primary.hand_written, reads_on_primary=reads is primary)
         app.state.endpoint = GraphQLEndpoint(app.state.operations, access, settings)
         if on_started is not None:
             on_started()

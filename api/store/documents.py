@@ -249,6 +249,11 @@ def document_statement(data: JsonObject) -> Select[Any]:
     return select(func.convert_to(cast(_object(data, {}), Text), "UTF8"))
 
 
+def document_json_statement(data: JsonObject) -> Select[Any]:
+    """One row, one column: `data` as JSON (for a statement that measures it, then encodes it)."""
+    return select(_object(data, {}))
+
+
 def _object(obj: JsonObject, row: Columns, page: "_Page | None" = None) -> ColumnElement[Any]:
     if len(obj.members) > MAX_MEMBERS:
         raise ValueError(f"a document object has more than {MAX_MEMBERS} members")
