@@ -81,14 +81,19 @@ async def test_a_compiled_read_is_one_statement_with_its_debit(api: Production, 
 
 
 async def test_a_query_reading_rate_limit_is_debited_first(api: Production, seed: URL) -> None:
-    """`rateLimit` answers the debit's numbers, known only after it: two statements."""
+    """`rateLimit` answers the debit's numbers, known only after it: two statements, and the
+    cost charged as requested."""
     key = await new_key(seed, "two", budget_capacity=100, budget_restore_per_second=NO_REFILL)
     await api.post(ONE, key=key)
     access_statements = counting(api)
     before = api.database.executed
-    response = await api.post("{ rateLimit { remaining } events { totalCount } }", key=key)
-    assert response.json()["data"]["rateLimit"] == {"remaining": 100 - 1 - 1}
+    query = "{ rateLimit { remaining } " + SPARSE[1:]
+    response = await api.post(query, key=key)
+    assert response.json()["data"]["rateLimit"] == {"remaining": 100 - 1 - 51}
     assert (access_statements.sent, api.database.executed - before) == (1, 1)
+    # Charged as requested: the document's statement ran after the debit, which is final.
+    cost = response.json()["extensions"]["cost"]
+    assert (cost["requestedQueryCost"], cost["actualQueryCost"]) == (51, 51)
 
 
 def _corpus_loops(plan: Any) -> list[int]:
@@ -162,3 +167,33 @@ async def test_a_refused_debit_keeps_the_refund_it_found(api: Production, seed: 
     assert refused.headers["x-ratelimit-remaining"] == str(9 + 35)
     following = await api.post(ONE, key=key)
     assert following.headers["x-ratelimit-remaining"] == str(9 + 35 - 1)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "{ events(first: 50) { edges { node { statements(first: 1) { totalCount } } } } }",
+        "{ events(first: 50) { rows: nodes { statements(first: 1) { totalCount } } } }",
+    ],
+    ids=["edges", "aliased nodes"],
+)
+async def test_rows_are_counted_where_the_answer_holds_them(
+    api: Production, seed: URL, query: str
+) -> None:
+    key = await new_key(seed, "edges", budget_capacity=100, budget_restore_per_second=NO_REFILL)
+    cost = (await api.post(query, key=key)).json()["extensions"]["cost"]
+    assert (cost["requestedQueryCost"], cost["actualQueryCost"]) == (51, 16)
+
+
+async def test_nested_connections_count_the_rows_of_each_page(api: Production, seed: URL) -> None:
+    """1 for topics; per topic returned, 1 for its events page; per event returned, 1 for its
+    topics list (a plain list: counted at its bound below, not replaced)."""
+    key = await new_key(seed, "nested", budget_capacity=1000, budget_restore_per_second=NO_REFILL)
+    query = "{ topics(first: 3) { nodes { events(first: 50) { nodes { topics { label } } } } } }"
+    body = (await api.post(query, key=key)).json()
+    topics = body["data"]["topics"]["nodes"]
+    events = sum(len(topic["events"]["nodes"]) for topic in topics)
+    cost = body["extensions"]["cost"]
+    assert cost["requestedQueryCost"] == 1 + 3 * (1 + 50)
+    assert cost["actualQueryCost"] == 1 + len(topics) + events
+    assert events < 3 * 50
