@@ -5,11 +5,16 @@ processes serve it. `debit` is one statement: it refills the bucket for the time
 debit, takes the cost if the bucket holds it, and answers, atomically under the row lock that
 INSERT ... ON CONFLICT DO UPDATE takes, so that no two debits can spend the same points.
 Time is the database server's clock, the one clock every node shares.
+
+A compiled read whose database is the primary runs in the debit's own statement
+(`metered_statement`): debit, document, and the actual cost measured on the answer, the
+difference owed to the bucket in `rate_limit_refunds` and credited by its next debit.
 """
 
 import ipaddress
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from uuid import UUID
 
 from api.security.database import Queryable
@@ -21,40 +26,105 @@ DEFAULT_REFILL_SECONDS = 3600.0
 # An IPv6 host usually holds a whole /64; budgeting single addresses would let it mint budgets.
 IPV6_ANONYMOUS_PREFIX = 64
 
-# $1 bucket key, $2 capacity, $3 restore per second, $4 cost. The clock is read once, into the
-# proposed row, before the row lock is waited for; `greatest` keeps a debit that waited from
-# counting time that a later-started one already counted (refilled_at never moves back), which
-# is what makes the refill exact under concurrency. A refused debit writes nothing; the second
-# branch then reads the bucket as it stands, for the answer's numbers only.
-_REFILLED = (
-    "least($2::float8, bucket.tokens + $3::float8 * greatest("
-    "extract(epoch FROM excluded.refilled_at - bucket.refilled_at)::float8, 0))"
+# The debit's common table expressions; {key}, {capacity}, {rate} and {cost} are its
+# placeholders. The refunds owed to the bucket are taken first (their rows locked, so that two
+# debits cannot both credit one), then the bucket. The clock is read once, into the proposed
+# row, before the row lock is waited for; `greatest` keeps a debit that waited from counting
+# time that a later-started one already counted (refilled_at never moves back), which is what
+# makes the refill exact under concurrency. A refused debit writes nothing but the refunds it
+# took, put back for the next one; `verdict` then reads the bucket as it stands, for the
+# answer's numbers only.
+_CREDITED = (
+    "least({capacity}::float8, bucket.tokens + (SELECT points FROM credit) + {rate}::float8 * "
+    "greatest(extract(epoch FROM excluded.refilled_at - bucket.refilled_at)::float8, 0))"
 )
-DEBIT = f"""
-WITH debited AS (
+_DEBIT_STEPS = f"""
+refunded AS (
+    DELETE FROM rate_limit_refunds WHERE bucket_key = {{key}} RETURNING points
+),
+credit AS (
+    SELECT coalesce(sum(points), 0)::float8 AS points FROM refunded
+),
+debited AS (
     INSERT INTO rate_limit_buckets AS bucket (bucket_key, tokens, refilled_at, full_at)
-    SELECT $1, $2::float8 - $4::float8, at, at + make_interval(secs => $4::float8 / $3::float8)
+    SELECT {{key}}, {{capacity}}::float8 - {{cost}}::float8, at,
+        at + make_interval(secs => {{cost}}::float8 / {{rate}}::float8)
     FROM (SELECT clock_timestamp() AS at) AS clock
-    WHERE $4::float8 <= $2::float8
+    WHERE {{cost}}::float8 <= {{capacity}}::float8
     ON CONFLICT (bucket_key) DO UPDATE SET
-        tokens = {_REFILLED} - $4::float8,
+        tokens = {_CREDITED} - {{cost}}::float8,
         refilled_at = greatest(bucket.refilled_at, excluded.refilled_at),
-        full_at = greatest(bucket.refilled_at, excluded.refilled_at)
-            + make_interval(secs => ($2::float8 - {_REFILLED} + $4::float8) / $3::float8)
-    WHERE {_REFILLED} >= $4::float8
+        full_at = greatest(bucket.refilled_at, excluded.refilled_at) + make_interval(
+            secs => ({{capacity}}::float8 - {_CREDITED} + {{cost}}::float8) / {{rate}}::float8
+        )
+    WHERE {_CREDITED} >= {{cost}}::float8
     RETURNING bucket.tokens
+),
+kept AS (
+    INSERT INTO rate_limit_refunds (bucket_key, points)
+    SELECT {{key}}, points FROM credit WHERE points > 0 AND NOT EXISTS (SELECT FROM debited)
+),
+verdict AS (
+    SELECT true AS allowed, tokens FROM debited
+    UNION ALL
+    SELECT false, least({{capacity}}::float8, tokens + (SELECT points FROM credit)
+        + {{rate}}::float8 * greatest(
+            extract(epoch FROM clock_timestamp() - refilled_at)::float8, 0))
+    FROM rate_limit_buckets
+    WHERE bucket_key = {{key}} AND NOT EXISTS (SELECT FROM debited)
+)"""
+
+
+def _debit_steps(first: int) -> str:
+    """The debit's steps with its four values at `$first` onwards: the bucket key, the
+    capacity, the restore rate per second, the cost."""
+    key, capacity, rate, cost = (f"${first + offset}" for offset in range(4))
+    return _DEBIT_STEPS.format(key=key, capacity=capacity, rate=rate, cost=cost)
+
+
+DEBIT = f"WITH {_debit_steps(1)}\nSELECT allowed, tokens FROM verdict"
+
+
+@lru_cache(maxsize=1_024)
+def metered_statement(document: str, values: int, actual: str) -> str:
+    """One statement that debits a bucket and, only when the debit is granted, runs a
+    `document` (a SELECT of one JSON value, with `values` placeholders of its own: the debit's
+    four follow them) and measures its `actual` cost (an integer expression over
+    `answer.data`, the JSON), owing the bucket what the cost charged exceeds it by. Its row:
+    allowed, tokens, the document's UTF-8 bytes (null when refused), the actual cost.
+
+    The document is a scalar subquery of a SELECT whose condition is the debit's row: a
+    refused debit leaves that SELECT without a row, so the document is never evaluated."""
+    cost = f"${values + 4}"
+    return f"""WITH {_debit_steps(values + 1)},
+answer AS MATERIALIZED (
+    SELECT ({document}) AS data WHERE EXISTS (SELECT FROM debited)
+),
+measured AS MATERIALIZED (
+    SELECT convert_to(answer.data::text, 'UTF8') AS body,
+        greatest(1, least({cost}::float8, {actual}))::int AS actual
+    FROM answer
+),
+refund AS (
+    INSERT INTO rate_limit_refunds (bucket_key, points)
+    SELECT ${values + 1}, {cost}::float8 - actual FROM measured WHERE actual < {cost}::float8
 )
-SELECT true AS allowed, tokens FROM debited
-UNION ALL
-SELECT false, least($2::float8, tokens + $3::float8 * greatest(
-    extract(epoch FROM clock_timestamp() - refilled_at)::float8, 0
-))
-FROM rate_limit_buckets
-WHERE bucket_key = $1 AND NOT EXISTS (SELECT FROM debited)
-"""
+SELECT verdict.allowed, verdict.tokens, measured.body, measured.actual
+FROM verdict LEFT JOIN measured ON true"""
+
 
 # A bucket past its full_at is full: dropping it changes nothing (it is recreated full).
-PRUNE = "DELETE FROM rate_limit_buckets WHERE full_at < clock_timestamp()"
+# A refund owed to a bucket that is gone or full changes nothing (a full bucket takes no
+# more): dropped with the full buckets.
+PRUNE = """
+WITH refunds AS (
+    DELETE FROM rate_limit_refunds AS refund WHERE NOT EXISTS (
+        SELECT FROM rate_limit_buckets AS bucket
+        WHERE bucket.bucket_key = refund.bucket_key AND bucket.full_at >= clock_timestamp()
+    )
+)
+DELETE FROM rate_limit_buckets WHERE full_at < clock_timestamp()
+"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,14 +217,23 @@ def anonymous_bucket(client_address: str | None) -> str:
 
 
 async def debit(source: Queryable, bucket: str, budget: Budget, cost: int) -> Debit:
-    """Take `cost` points from `bucket` if it holds them now (one statement, one round trip)."""
+    """Take `cost` points from `bucket` if it holds them now (one statement, one round trip),
+    crediting first what earlier requests did not use."""
+    row = await source.fetchrow(DEBIT, *debit_arguments(bucket, budget, cost))
+    return debit_answer(budget, cost, None if row is None else (row[0], row[1]))
+
+
+def debit_arguments(bucket: str, budget: Budget, cost: int) -> tuple[str, float, float, float]:
+    """The values of the debit's placeholders, in their order."""
     if cost < 0:
         raise ValueError(f"a cost cannot be negative, not {cost}")
-    row = await source.fetchrow(
-        DEBIT, bucket, float(budget.capacity), budget.restore_per_second, float(cost)
-    )
-    # No row: the cost exceeds the capacity and the bucket was never used, so it is full.
-    allowed, tokens = (False, float(budget.capacity)) if row is None else (row[0], row[1])
+    return bucket, float(budget.capacity), budget.restore_per_second, float(cost)
+
+
+def debit_answer(budget: Budget, cost: int, verdict: tuple[bool, float] | None) -> Debit:
+    """The answer to a debit whose statement answered `verdict` (allowed, tokens)."""
+    # No verdict: the cost exceeds the capacity and the bucket was never used, so it is full.
+    allowed, tokens = (False, float(budget.capacity)) if verdict is None else verdict
     rate = budget.restore_per_second
     retry_after: int | None = None
     if not allowed and cost <= budget.capacity:
