@@ -518,17 +518,6 @@ rate_limit_buckets = Table(
     comment="one token bucket of cost points per API key or anonymous network",
 )
 
-# A request's unused points, credited by the key's next debit: the statement that debits a
-# bucket cannot also write its refund to the same row. UNLOGGED like the buckets.
-rate_limit_refunds = Table(
-    "rate_limit_refunds",
-    metadata,
-    Column("bucket_key", Text, nullable=False, index=True),
-    Column("points", Double, nullable=False),
-    prefixes=["UNLOGGED"],
-    comment="cost points a request did not use, owed to its bucket at its next debit",
-)
-
 idempotency_keys = Table(
     "idempotency_keys",
     metadata,

@@ -143,38 +143,18 @@ class Operations:
         `joined` in the compiled query's own statement when it is given; `compiled=False`
         runs Strawberry's execution whatever the plan; `author` is who a mutation writes as
         (None: mutations are refused)."""
-        prepared = self.documents.prepare(request.query)
-        if prepared.errors:
-            return self._refused(list(prepared.errors), request)
-        operation = prepared.operation(request.operation_name)
-        if operation is None:
-            message = (
-                f"Unknown operation named '{request.operation_name}'."
-                if request.operation_name
-                else "Must provide operation name if query contains multiple operations."
-            )
-            return self._refused([CodedError(message, ErrorCode.BAD_USER_INPUT)], request)
-        variables = get_variable_values(
-            self.graphql_schema,
-            operation.variable_definitions or (),
-            dict(request.variables or {}),
-            max_errors=20,
-            hide_suggestions=not self.settings.is_development,
-        )
-        if isinstance(variables, list):
-            for error in variables:
-                error.extensions = {"code": ErrorCode.BAD_USER_INPUT.value}
-            return self._refused(variables, request)
-        plan = self._plan(request, prepared, operation, variables)
-        cost = query_cost(plan, variables, self.settings)
-        refused = refusal(cost, self.settings) or input_refusal(plan, variables)
-        if refused is not None:
-            return self._refused([refused], request, cost)
+        checked = self._checked(request, OperationType.QUERY)
+        if isinstance(checked, Refusal):
+            return self._refused(checked.errors, request, checked.cost)
+        plan, variables, cost = checked
+        charged: Charge | None = None
         if joined is not None and compiled and _joins(plan):
-            outcome = await self._joined(plan, variables, cost, joined, request, request_id)
-            if outcome is not None:
-                return outcome
-        charged = await (charge or self._unmetered)(cost.cost)
+            metered = await self._joined(plan, variables, cost, joined, request, request_id)
+            if isinstance(metered, Outcome):
+                return metered
+            charged = metered
+        if charged is None:
+            charged = await (charge or self._unmetered)(cost.cost)
         rate_limit = {
             "limit": charged.limit,
             "cost": charged.cost,
@@ -321,9 +301,11 @@ class Operations:
         joined: JoinedDebit,
         request: GraphQLRequest,
         request_id: str,
-    ) -> Outcome | None:
-        """The compiled query in its debit's statement; None when the compiled path declines it.
-        A refused debit raises (from `joined.settle`) with nothing of the document run."""
+    ) -> Outcome | Charge | None:
+        """The compiled query in its debit's statement: its outcome; or, when the database
+        declines the document (an expired feed cursor) after taking its cost, the charge, for
+        Strawberry's path to answer under; None when the compiled path declines it. A refused
+        debit raises (from `joined.settle`): nothing was taken."""
         values = RequestValues(self.settings, datetime.now(UTC).date(), {})
         try:
             data, params = compile_data(plan, variables, values)
@@ -337,7 +319,10 @@ class Operations:
         except Exception as error:
             return self._failure(error, store, request, request_id)
         charged = joined.settle(cost.cost, None if row is None else (row[0], row[1]))
-        body: bytes = row[2]
+        body: bytes | None = row[2]
+        if body is None:
+            log.debug("compiled path declined: the database refused the document")
+            return charged
         extensions = cost_extension(cost, charged, row[3])
         return Outcome(
             b'{"data":' + body + b',"extensions":' + orjson.dumps(extensions) + b"}",

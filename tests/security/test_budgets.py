@@ -274,50 +274,6 @@ async def test_pruning_drops_only_the_buckets_that_are_full_again(
     assert await prune_buckets(connection) == 0
 
 
-async def test_a_refund_is_credited_once_by_the_next_debit(connection: asyncpg.Connection) -> None:
-    budget = Budget(100, NO_REFILL)
-    await debit(connection, "key:owed", budget, 60)
-    await connection.execute(
-        "INSERT INTO rate_limit_refunds (bucket_key, points) VALUES ('key:owed', 20), "
-        "('key:owed', 5), ('key:other', 50)"
-    )
-    answer = await debit(connection, "key:owed", budget, 10)
-    assert answer.remaining == 40 + 25 - 10
-    assert (await debit(connection, "key:owed", budget, 10)).remaining == 45
-    owed = await connection.fetch("SELECT bucket_key, points FROM rate_limit_refunds")
-    assert [tuple(row) for row in owed] == [("key:other", 50)]
-
-
-async def test_a_refused_debit_puts_back_the_refunds_it_took(
-    connection: asyncpg.Connection,
-) -> None:
-    budget = Budget(100, NO_REFILL)
-    await debit(connection, "key:short", budget, 90)
-    await connection.execute(
-        "INSERT INTO rate_limit_refunds (bucket_key, points) VALUES ('key:short', 5)"
-    )
-    refused = await debit(connection, "key:short", budget, 50)
-    assert (refused.allowed, refused.remaining) == (False, 15)
-    assert await connection.fetchval("SELECT sum(points) FROM rate_limit_refunds") == 5
-    assert (await debit(connection, "key:short", budget, 15)).remaining == 0
-
-
-async def test_pruning_drops_the_refunds_of_buckets_gone_or_full(
-    connection: asyncpg.Connection,
-) -> None:
-    budget = Budget(100, 1.0)
-    await debit(connection, "key:drained", budget, 100)
-    await debit(connection, "key:rested", budget, 100)
-    await _go_back(connection, "key:rested", 101)
-    await connection.execute(
-        "INSERT INTO rate_limit_refunds (bucket_key, points) VALUES ('key:drained', 1), "
-        "('key:rested', 1), ('key:gone', 1)"
-    )
-    assert await prune_buckets(connection) == 1
-    owed = await connection.fetch("SELECT bucket_key FROM rate_limit_refunds")
-    assert [row[0] for row in owed] == ["key:drained"]
-
-
 def test_anonymous_clients_are_budgeted_by_address_or_ipv6_network() -> None:
     assert anonymous_bucket("203.0.113.7") == "anonymous:203.0.113.7"
     assert anonymous_bucket("2001:db8:1:2:3:4:5:6") == "anonymous:2001:db8:1:2::/64"

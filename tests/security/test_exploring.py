@@ -19,8 +19,8 @@ from tests.security.production import locked, new_key, seeded, waiting_on_lock
 # The issue's exploring query: 1,021 points on the 15 events of the seed corpus.
 EXPLORING = """{ events { nodes { id title participants { participant { id name
   events { nodes { id title } } } } } } }"""
-# Each debited 1,021 and costing 1 + 15 × 51 = 766 (the seed's 15 events came back), the 255 unused
-# points returned at the next request: 5,000 points answer six, the seventh finds 149 + 255.
+# Each needs 1,021 in the bucket and takes what it cost, 1 + 15 × 51 = 766 (the seed's 15 events
+# came back): 5,000 points answer six (the sixth finds 1,170), the seventh finds 404.
 ANSWERED = 6
 ANONYMOUS_SETTINGS = [
     "EVENTGRAPH_ANONYMOUS_COST_BUDGET",

@@ -1,7 +1,8 @@
 """One round trip per compiled read on the primary: the budget's debit, the document and its
-actual cost in one statement; the document never runs when the debit is refused; what a
-request did not use goes back to its bucket."""
+actual cost in one statement; the document never runs when the bucket is short; the bucket is
+charged the actual cost, and its row lock is not held while the document is built."""
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from typing import Any
@@ -12,13 +13,22 @@ from sqlalchemy.engine import URL
 
 from api.db.server import to_asyncpg_dsn
 from api.security.database import Queryable
-from tests.security.production import Production, codes, new_key, production, seeded
+from tests.security.production import (
+    Production,
+    codes,
+    locked,
+    new_key,
+    production,
+    seeded,
+    waiting_on_lock,
+)
 
 NO_REFILL = 1e-6
 # The seed corpus holds 15 events: a page of 50 returns 15 of them.
 SPARSE = "{ events(first: 50) { nodes { statements(first: 1) { totalCount } } } }"
 FULL = "{ events(first: 5) { nodes { statements(first: 1) { totalCount } } } }"
 ONE = "{ events(first: 1) { totalCount } }"
+TOPICS = "{ topics(first: 1) { totalCount } }"
 CORPUS = {"events", "statements", "participants", "topics", "treaties", "sources"}
 
 
@@ -141,12 +151,13 @@ async def test_a_sparse_page_costs_what_it_returned(api: Production, seed: URL) 
     cost = sparse.json()["extensions"]["cost"]
     # 1 for events, 50 statements pages asked for, 15 read: 15 events came back.
     assert (cost["requestedQueryCost"], cost["actualQueryCost"]) == (51, 16)
-    assert sparse.headers["x-ratelimit-remaining"] == "49"
-    assert await tokens(seed) == pytest.approx(49, abs=0.01)
-    # The next debit credits the 35 points unused, then takes its own.
+    # The bucket is charged the 16 at once: the 35 unused points never left it.
+    assert sparse.headers["x-ratelimit-remaining"] == str(100 - 16)
+    assert cost["throttleStatus"]["currentlyAvailable"] == 100 - 16
+    assert await tokens(seed) == pytest.approx(84, abs=0.01)
     following = await api.post(ONE, key=key)
     assert following.json()["extensions"]["cost"]["actualQueryCost"] == 1
-    assert following.headers["x-ratelimit-remaining"] == str(49 + 35 - 1)
+    assert following.headers["x-ratelimit-remaining"] == str(84 - 1)
     assert await tokens(seed) == pytest.approx(83, abs=0.01)
 
 
@@ -158,15 +169,37 @@ async def test_a_full_page_costs_what_it_asked(api: Production, seed: URL) -> No
     assert following.headers["x-ratelimit-remaining"] == str(100 - 6 - 1)
 
 
-async def test_a_refused_debit_keeps_the_refund_it_found(api: Production, seed: URL) -> None:
-    """A refund is credited once: a refused debit puts it back for the next one."""
-    key = await new_key(seed, "keeps", budget_capacity=60, budget_restore_per_second=NO_REFILL)
-    await api.post(SPARSE, key=key)  # 60 - 51 = 9 left, 35 owed
-    refused = await api.post(SPARSE, key=key)  # 51: more than 9 + 35
-    assert refused.status_code == 429
-    assert refused.headers["x-ratelimit-remaining"] == str(9 + 35)
+async def test_the_bucket_must_hold_the_requested_cost_and_a_refusal_takes_nothing(
+    api: Production, seed: URL
+) -> None:
+    """The requested cost is what the bucket must hold (the actual one is known only once the
+    document is built), and a refused request spends nothing."""
+    key = await new_key(seed, "short", budget_capacity=60, budget_restore_per_second=NO_REFILL)
+    await api.post(SPARSE, key=key)  # 60 - 16 = 44 left
+    refused = await api.post(SPARSE, key=key)  # 51 asked: more than 44, though it costs 16
+    assert (refused.status_code, codes(refused)) == (429, ["RATE_LIMITED"])
+    assert refused.headers["x-ratelimit-remaining"] == "44"
+    assert await tokens(seed) == pytest.approx(44, abs=0.01)
     following = await api.post(ONE, key=key)
-    assert following.headers["x-ratelimit-remaining"] == str(9 + 35 - 1)
+    assert following.headers["x-ratelimit-remaining"] == str(44 - 1)
+
+
+async def test_a_keys_request_waits_not_for_another_ones_document(
+    api: Production, seed: URL
+) -> None:
+    """The bucket's row lock is taken after the document is built: a request of the key whose
+    document waits (here on a locked table) holds no lock another request of the key needs."""
+    key = await new_key(seed, "side", budget_capacity=100, budget_restore_per_second=NO_REFILL)
+    await api.post(ONE, key=key)  # the bucket exists: its row is what a debit locks
+    async with locked(seed, "events"):
+        slow = asyncio.create_task(api.post(ONE, key=key))
+        await waiting_on_lock(seed, 1)
+        other = await asyncio.wait_for(api.post(TOPICS, key=key), timeout=10)
+        assert other.status_code == 200
+        assert other.headers["x-ratelimit-remaining"] == str(100 - 1 - 1)
+        assert not slow.done()
+    assert (await slow).status_code == 200
+    assert await tokens(seed) == pytest.approx(100 - 3, abs=0.01)
 
 
 @pytest.mark.parametrize(
