@@ -34,4 +34,4 @@ class JoinedDebit:
     """The debit's values for a cost, placed after the document's."""
     settle: Callable[[int, tuple[bool, float] | None], Charge]
     """The charge of a cost whose statement answered (allowed, tokens), or no row; raises the
-    access control's RateLimitedError when the debit was refused."""
+    access control's RateLimitedError when the debit was refused (nothing was taken)."""

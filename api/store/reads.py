@@ -115,11 +115,11 @@ class Store:
         debit: JoinedDebit,
         cost: int,
     ) -> Any:
-        """`document`, in the statement that debits `cost` from a budget first (`debit`) and
-        measures the `actual` cost (fixed points, and points per row at paths): its row is
-        allowed, tokens, the body (None when refused) and the actual cost; None when the cost
-        exceeds the capacity of a bucket never used. One statement: the database is the
-        primary, where budgets live."""
+        """`document`, in the statement of `debit`: run only when the budget holds `cost`, its
+        `actual` cost measured (fixed points, and points per row at paths) and taken from the
+        budget. Its row is allowed, tokens, the body and the actual cost (both None when
+        refused); None when the cost exceeds the capacity of a bucket never used. One
+        statement: the database is the primary, where budgets live."""
         document = self.database.statements.get(
             ("json", data), partial(document_json_statement, data)
         )

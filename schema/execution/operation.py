@@ -8,10 +8,10 @@ Strawberry.
    string and list argument is held to its limit (`schema.input_limits`).
 3. Only then is the budget debited: where reads go to the primary (where budgets live), a
    compiled query's debit, document and actual cost are one statement
-   (`api.security.budgets.metered_statement`: the document runs only when the debit is granted,
-   and what it did not use is owed to the bucket); otherwise (reads on a replica, a query that
-   reads `rateLimit`, Strawberry's path, a mutation) the debit is a statement of its own, first,
-   and the actual cost is the requested one.
+   (`api.security.budgets.metered_statement`: the document runs only when the bucket holds the
+   cost, and the bucket is charged the actual cost); otherwise (reads on a replica, a query
+   that reads `rateLimit`, Strawberry's path, a mutation) the debit is a statement of its own,
+   first, and the actual cost is the requested one.
 4. The compiled path (`compiler.py`) turns the plan into one statement whose JSON PostgreSQL
    builds; the response is that JSON wrapped, never parsed in Python. What the compiled path
    declines (introspection, a field without a declaration, anything that would be an error)
@@ -22,6 +22,8 @@ holds them together); the database failing fails the whole request (SERVICE_UNAV
 TIMEOUT, no `data`), whichever path ran.
 """
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -100,8 +102,9 @@ def request_error_body(errors: list[GraphQLError]) -> bytes:
 
 
 def cost_extension(cost: QueryCost, charge: Charge, actual: int) -> dict[str, Any]:
-    """`extensions.cost` of a response: what the query was charged before it ran, what it
-    actually cost (the difference is owed to the budget), and what the budget holds now."""
+    """`extensions.cost` of a response: what the query asked of the budget before it ran, what
+    it actually cost (what the budget was charged, where the two differ), and what the budget
+    holds now."""
     return {
         "cost": {
             "requestedQueryCost": cost.cost,
@@ -149,7 +152,9 @@ class Operations:
         plan, variables, cost = checked
         charged: Charge | None = None
         if joined is not None and compiled and _joins(plan):
-            metered = await self._joined(plan, variables, cost, joined, request, request_id)
+            metered = await self._joined(
+                plan, variables, cost, joined, charge or self._unmetered, request, request_id
+            )
             if isinstance(metered, Outcome):
                 return metered
             charged = metered
@@ -299,13 +304,16 @@ class Operations:
         variables: VariableValues,
         cost: QueryCost,
         joined: JoinedDebit,
+        charge: Charger,
         request: GraphQLRequest,
         request_id: str,
     ) -> Outcome | Charge | None:
         """The compiled query in its debit's statement: its outcome; or, when the database
         declines the document (an expired feed cursor) after taking its cost, the charge, for
         Strawberry's path to answer under; None when the compiled path declines it. A refused
-        debit raises (from `joined.settle`): nothing was taken."""
+        debit raises (from `joined.settle`): nothing was taken. A statement cut short (a
+        timeout, the request's deadline) took nothing either: the request is then charged its
+        cost by `charge`, as a request whose debit comes first is."""
         values = RequestValues(self.settings, datetime.now(UTC).date(), {})
         try:
             data, params = compile_data(plan, variables, values)
@@ -316,7 +324,14 @@ class Operations:
         actual = (cost.actual.fixed, cost.actual.per_row)
         try:
             row = await store.metered_document(data, params, actual, joined, cost.cost)
-        except Exception as error:
+        except BaseException as error:
+            if not isinstance(error, StoreUnavailableError):
+                # It ran, or may have: charged. Whatever this debit answers (refused, failed),
+                # the answer is the failure.
+                with contextlib.suppress(Exception):
+                    await asyncio.shield(charge(cost.cost))
+            if not isinstance(error, Exception):
+                raise
             return self._failure(error, store, request, request_id)
         charged = joined.settle(cost.cost, None if row is None else (row[0], row[1]))
         body: bytes | None = row[2]
