@@ -6,7 +6,8 @@ mutation `author` (the admin scope), `document`
 (persisted queries, trusted documents), `slot` (at most `max_concurrent_requests_per_client`
 requests of one client in flight in this process: a flooding client waits on itself, not on the
 others), and, once the query's cost is known, `charge` (the shared budget: RATE_LIMITED), or,
-where reads go to the primary, `joined_debit`: the same debit, run in the read's own statement.
+where reads go to the primary, `joined_debit`: the debit run last in the read's own statement,
+which takes the actual cost.
 """
 
 import ipaddress
