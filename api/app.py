@@ -252,7 +252,7 @@ def create_app(
         app.state.database = reads
         app.state.migrations_head = migrations_head(settings.migrations_dir)
         app.state.operations = Operations(build_schema(), settings, reads)
-        access = Access(settings, primary.hand_written)
+        access = Access(settings, primary.hand_written, reads_on_primary=reads is primary)
         app.state.endpoint = GraphQLEndpoint(app.state.operations, access, settings)
         app.state.exporter = Exporter(reads, access)
         # Subscriptions live on the primary: LISTEN is refused on replicas, and a replica may

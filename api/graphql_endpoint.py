@@ -245,6 +245,7 @@ class GraphQLEndpoint:
                         GraphQLRequest(query, parameters.variables, parameters.operation_name),
                         request_id=request_id,
                         charge=partial(self.access.charge, principal),
+                        joined=self.access.joined_debit(principal),
                         author=author,
                     )
                 finally:

@@ -5,7 +5,9 @@ counts. The HTTP layer asks, in order: `principal` (UNAUTHENTICATED, FORBIDDEN),
 mutation `author` (the admin scope), `document`
 (persisted queries, trusted documents), `slot` (at most `max_concurrent_requests_per_client`
 requests of one client in flight in this process: a flooding client waits on itself, not on the
-others), and, once the query's cost is known, `charge` (the shared budget: RATE_LIMITED).
+others), and, once the query's cost is known, `charge` (the shared budget: RATE_LIMITED), or,
+where reads go to the primary, `joined_debit`: the debit run last in the read's own statement,
+which takes the actual cost.
 """
 
 import ipaddress
@@ -13,8 +15,14 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
-from api.charge import Charge
-from api.security.budgets import Debit, debit
+from api.charge import Charge, JoinedDebit
+from api.security.budgets import (
+    Debit,
+    debit,
+    debit_answer,
+    debit_arguments,
+    metered_statement,
+)
 from api.security.database import Queryable
 from api.security.errors import ForbiddenError, RateLimitedError, UnauthenticatedError
 from api.security.keys import ANONYMOUS, KeyAuthenticator, Principal, Scope, authorize
@@ -39,10 +47,14 @@ def charge_of(debit_: Debit, principal: Principal) -> Charge:
 
 
 class Access:
-    def __init__(self, settings: Settings, primary: Queryable) -> None:
+    def __init__(
+        self, settings: Settings, primary: Queryable, *, reads_on_primary: bool = False
+    ) -> None:
         self.settings = settings
         self.primary = primary
         """Where keys, documents and budgets live: the primary, never a replica."""
+        self.reads_on_primary = reads_on_primary
+        """Whether reads go to the primary too: then a debit may join the read's statement."""
         self.keys = KeyAuthenticator(settings)
         self.persisted = PersistedQueries(settings)
         self._in_flight: dict[str, int] = {}
@@ -126,11 +138,31 @@ class Access:
             now = datetime.now(UTC).replace(microsecond=0)
             return Charge(cost, full, full, now, budget.restore_per_second, {})
         answer = await debit(self.primary, principal.bucket, principal.budget, cost)
+        return self._settled(principal, answer)
+
+    def joined_debit(self, principal: Principal) -> JoinedDebit | None:
+        """The debit of `principal`'s budget to run in its read's own statement, when reads go
+        to the primary (where budgets live) and the caller is metered; None otherwise (the
+        debit is then a statement of its own, `charge`)."""
+        if not self.reads_on_primary or self.unmetered(principal):
+            return None
+        bucket, budget = principal.bucket, principal.budget
+        return JoinedDebit(
+            statement=metered_statement,
+            arguments=lambda cost: debit_arguments(bucket, budget, cost),
+            settle=lambda cost, verdict: self._settled(
+                principal, debit_answer(budget, cost, verdict)
+            ),
+        )
+
+    def _settled(self, principal: Principal, answer: Debit) -> Charge:
+        """The charge of a granted debit; RateLimitedError (with the rate-limit headers, and
+        the settings that change the budget) for a refused one."""
         if not answer.allowed:
             wait = answer.retry_after_seconds
             settings = budget_settings(principal)
             message = (
-                f"This query costs {cost}; the budget holds {answer.remaining} of "
+                f"This query costs {answer.cost}; the budget holds {answer.remaining} of "
                 f"{answer.limit} points now"
                 + (f" and will hold enough in {wait} s" if wait is not None else "")
                 + f". {budget_advice(principal)}"

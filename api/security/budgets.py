@@ -5,11 +5,17 @@ processes serve it. `debit` is one statement: it refills the bucket for the time
 debit, takes the cost if the bucket holds it, and answers, atomically under the row lock that
 INSERT ... ON CONFLICT DO UPDATE takes, so that no two debits can spend the same points.
 Time is the database server's clock, the one clock every node shares.
+
+A compiled read whose database is the primary is one statement with its debit
+(`metered_statement`): the bucket read without a lock, the document built only if it holds the
+cost, its actual cost measured on the answer, and the actual cost taken last, under the same
+row lock and condition as `debit`'s, so that the lock is held for a write, not a document.
 """
 
 import ipaddress
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from uuid import UUID
 
 from api.security.database import Queryable
@@ -21,37 +27,90 @@ DEFAULT_REFILL_SECONDS = 3600.0
 # An IPv6 host usually holds a whole /64; budgeting single addresses would let it mint budgets.
 IPV6_ANONYMOUS_PREFIX = 64
 
-# $1 bucket key, $2 capacity, $3 restore per second, $4 cost. The clock is read once, into the
-# proposed row, before the row lock is waited for; `greatest` keeps a debit that waited from
+# The debit, with {key}, {capacity}, {rate} and {cost} its placeholders, {taken} the points it
+# takes and {rows} where its one row comes from (the clock, `at`). The clock is read once, into
+# the proposed row, before the row lock is waited for; `greatest` keeps a debit that waited from
 # counting time that a later-started one already counted (refilled_at never moves back), which
-# is what makes the refill exact under concurrency. A refused debit writes nothing; the second
-# branch then reads the bucket as it stands, for the answer's numbers only.
+# is what makes the refill exact under concurrency. The condition is the cost, whatever it
+# takes: a refused debit writes nothing.
 _REFILLED = (
-    "least($2::float8, bucket.tokens + $3::float8 * greatest("
+    "least({capacity}::float8, bucket.tokens + {rate}::float8 * greatest("
     "extract(epoch FROM excluded.refilled_at - bucket.refilled_at)::float8, 0))"
 )
-DEBIT = f"""
-WITH debited AS (
+_TAKE = f"""
     INSERT INTO rate_limit_buckets AS bucket (bucket_key, tokens, refilled_at, full_at)
-    SELECT $1, $2::float8 - $4::float8, at, at + make_interval(secs => $4::float8 / $3::float8)
-    FROM (SELECT clock_timestamp() AS at) AS clock
-    WHERE $4::float8 <= $2::float8
+    SELECT {{key}}, {{capacity}}::float8 - {{taken}}, at,
+        at + make_interval(secs => {{taken}} / {{rate}}::float8)
+    FROM {{rows}}
+    WHERE {{cost}}::float8 <= {{capacity}}::float8
     ON CONFLICT (bucket_key) DO UPDATE SET
-        tokens = {_REFILLED} - $4::float8,
+        tokens = {_REFILLED} - {{taken}},
         refilled_at = greatest(bucket.refilled_at, excluded.refilled_at),
-        full_at = greatest(bucket.refilled_at, excluded.refilled_at)
-            + make_interval(secs => ($2::float8 - {_REFILLED} + $4::float8) / $3::float8)
-    WHERE {_REFILLED} >= $4::float8
-    RETURNING bucket.tokens
+        full_at = greatest(bucket.refilled_at, excluded.refilled_at) + make_interval(
+            secs => ({{capacity}}::float8 - {_REFILLED} + {{taken}}) / {{rate}}::float8
+        )
+    WHERE {_REFILLED} >= {{cost}}::float8
+    RETURNING bucket.tokens"""
+# What the bucket holds now, as the statement's snapshot sees it (no lock): the answer of a
+# refused debit, for its numbers only.
+_HELD = """
+    SELECT least({capacity}::float8, tokens + {rate}::float8 * greatest(
+        extract(epoch FROM clock_timestamp() - refilled_at)::float8, 0)) AS tokens
+    FROM rate_limit_buckets WHERE bucket_key = {key}"""
+
+# $1 bucket key, $2 capacity, $3 restore per second, $4 cost.
+_PLACES = {"key": "$1", "capacity": "$2", "rate": "$3", "cost": "$4"}
+_DEBITED = _TAKE.format(
+    **_PLACES, taken="$4::float8", rows="(SELECT clock_timestamp() AS at) AS clock"
+)
+DEBIT = f"""
+WITH debited AS ({_DEBITED}
 )
 SELECT true AS allowed, tokens FROM debited
 UNION ALL
-SELECT false, least($2::float8, tokens + $3::float8 * greatest(
-    extract(epoch FROM clock_timestamp() - refilled_at)::float8, 0
-))
-FROM rate_limit_buckets
-WHERE bucket_key = $1 AND NOT EXISTS (SELECT FROM debited)
+SELECT false, tokens FROM ({_HELD.format(**_PLACES)}) AS held
+WHERE NOT EXISTS (SELECT FROM debited)
 """
+
+
+@lru_cache(maxsize=1_024)
+def metered_statement(document: str, values: int, actual: str) -> str:
+    """One statement that reads the bucket, runs a `document` (a SELECT of one JSON value,
+    with `values` placeholders of its own; the debit's four follow them) only if the bucket
+    holds the cost, measures its `actual` cost (an integer expression over `answer.data`, the
+    JSON, at most the cost), and takes that from the bucket, last. Its row: allowed, tokens,
+    the document's UTF-8 bytes and the actual cost (both null when refused); no row when the
+    cost exceeds the capacity of a bucket never used.
+
+    Nothing runs when the bucket is short: the document is a scalar subquery of a SELECT whose
+    condition is the bucket read, and a false condition leaves it unevaluated. Nothing is
+    overspent: the take re-checks the cost under the row lock, as `debit` does, and a request
+    whose take is refused there (a concurrent request took the points since the read) is
+    refused, its answer thrown away. The lock is taken after the document is built (the take
+    reads its rows from `measured`), so it is held for the statement's end only, not for the
+    document: one key's requests run side by side."""
+    places = {name: f"${values + 1 + offset}" for offset, name in enumerate(_PLACES)}
+    cost, capacity = places["cost"], places["capacity"]
+    take = _TAKE.format(**places, taken="(SELECT actual FROM measured)::float8", rows="measured")
+    return f"""WITH held AS ({_HELD.format(**places)}
+),
+answer AS MATERIALIZED (
+    SELECT ({document}) AS data
+    WHERE {cost}::float8 <= coalesce((SELECT tokens FROM held), {capacity}::float8)
+),
+measured AS MATERIALIZED (
+    SELECT convert_to(answer.data::text, 'UTF8') AS body,
+        greatest(1, least({cost}::float8, {actual}))::int AS actual,
+        clock_timestamp() AS at
+    FROM answer
+),
+debited AS ({take}
+)
+SELECT true AS allowed, debited.tokens, measured.body, measured.actual
+FROM debited, measured
+UNION ALL
+SELECT false, tokens, NULL, NULL FROM held WHERE NOT EXISTS (SELECT FROM debited)"""
+
 
 # A bucket past its full_at is full: dropping it changes nothing (it is recreated full).
 PRUNE = "DELETE FROM rate_limit_buckets WHERE full_at < clock_timestamp()"
@@ -148,13 +207,21 @@ def anonymous_bucket(client_address: str | None) -> str:
 
 async def debit(source: Queryable, bucket: str, budget: Budget, cost: int) -> Debit:
     """Take `cost` points from `bucket` if it holds them now (one statement, one round trip)."""
+    row = await source.fetchrow(DEBIT, *debit_arguments(bucket, budget, cost))
+    return debit_answer(budget, cost, None if row is None else (row[0], row[1]))
+
+
+def debit_arguments(bucket: str, budget: Budget, cost: int) -> tuple[str, float, float, float]:
+    """The values of the debit's placeholders, in their order."""
     if cost < 0:
         raise ValueError(f"a cost cannot be negative, not {cost}")
-    row = await source.fetchrow(
-        DEBIT, bucket, float(budget.capacity), budget.restore_per_second, float(cost)
-    )
-    # No row: the cost exceeds the capacity and the bucket was never used, so it is full.
-    allowed, tokens = (False, float(budget.capacity)) if row is None else (row[0], row[1])
+    return bucket, float(budget.capacity), budget.restore_per_second, float(cost)
+
+
+def debit_answer(budget: Budget, cost: int, verdict: tuple[bool, float] | None) -> Debit:
+    """The answer to a debit whose statement answered `verdict` (allowed, tokens)."""
+    # No verdict: the cost exceeds the capacity and the bucket was never used, so it is full.
+    allowed, tokens = (False, float(budget.capacity)) if verdict is None else verdict
     rate = budget.restore_per_second
     retry_after: int | None = None
     if not allowed and cost <= budget.capacity:

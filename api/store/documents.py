@@ -112,15 +112,23 @@ class Columns(Protocol):
 def document_statement(data: JsonObject) -> Select[Any]:
     """One row, one column: the UTF-8 bytes of `data` as JSON; null when a feed page's cursor
     has expired (`FeedPage.reached`, read only among the members of `data`)."""
-    document = func.convert_to(cast(_object(data, {}), Text), "UTF8")
+    return select(_unless_expired(data, func.convert_to(cast(_object(data, {}), Text), "UTF8")))
+
+
+def document_json_statement(data: JsonObject) -> Select[Any]:
+    """`document_statement` as JSON, not yet encoded: for the statement that measures the
+    answer's actual cost before it encodes it (`api.security.budgets.metered_statement`)."""
+    return select(_unless_expired(data, _object(data, {})))
+
+
+def _unless_expired(data: JsonObject, document: ColumnElement[Any]) -> ColumnElement[Any]:
+    """`document`, or null when the cursor of a feed page among `data`'s members has expired."""
     expired = [
         _expired(value.reached)
         for _, value in data.members
         if isinstance(value, FeedPage) and value.reached is not None
     ]
-    if expired:
-        return select(case((or_(*expired), null()), else_=document))
-    return select(document)
+    return case((or_(*expired), null()), else_=document) if expired else document
 
 
 def _expired(reached: tuple[Param, Param]) -> ColumnElement[bool]:

@@ -16,6 +16,7 @@ from uuid import UUID
 
 from sqlalchemy import Select, any_, select
 
+from api.charge import JoinedDebit
 from api.db import tables
 from api.settings import Settings
 from api.store.changes import (
@@ -32,7 +33,7 @@ from api.store.changes import (
 )
 from api.store.counts import EventGroupBy, event_counts_statement
 from api.store.document_shapes import JsonObject
-from api.store.documents import document_statement
+from api.store.documents import document_json_statement, document_statement
 from api.store.entities import (
     ENTITIES,
     PARENT_KEY,
@@ -45,6 +46,7 @@ from api.store.entities import (
 )
 from api.store.errors import StoreInputError
 from api.store.filters import bind_filter, compile_filter
+from api.store.metering import actual_cost_sql
 from api.store.names import best_name, names_owner
 from api.store.ordering import Order, resolve_ordering
 from api.store.pagination import (
@@ -66,7 +68,7 @@ from api.store.relations import (
     related_source,
 )
 from api.store.search import DEFAULT_SEARCH_SIZE, search_hits
-from api.store.statements import Database
+from api.store.statements import CompiledStatement, Constant, Database
 from api.store.treaties import status_as_of
 from api.vocabulary import EventRelationKind, ParticipationRole, TreatyStatus
 
@@ -104,6 +106,29 @@ class Store:
         self.executed += 1
         body: bytes | None = await self.database.fetchval(statement, params.values)
         return body
+
+    async def metered_document(
+        self,
+        data: JsonObject,
+        params: Params,
+        actual: tuple[int, Sequence[tuple[Sequence[str], int]]],
+        debit: JoinedDebit,
+        cost: int,
+    ) -> Any:
+        """`document`, in the statement of `debit`: run only when the budget holds `cost`, its
+        `actual` cost measured (fixed points, and points per row at paths) and taken from the
+        budget. Its row is allowed, tokens, the body and the actual cost (both None when
+        refused); None when the cost exceeds the capacity of a bucket never used. One
+        statement: the database is the primary, where budgets live."""
+        document = self.database.statements.get(
+            ("json", data), partial(document_json_statement, data)
+        )
+        sql = debit.statement(document.sql, len(document.slots), actual_cost_sql(*actual))
+        debit_values = tuple(Constant(value) for value in debit.arguments(cost))
+        statement = CompiledStatement(sql, document.slots + debit_values)
+        self.executed += 1
+        rows = await self.database.fetch(statement, params.values)
+        return rows[0] if rows else None
 
     async def by_ids(self, entity: Entity, ids: Sequence[UUID]) -> dict[UUID, Row]:
         """The rows with these ids; ids that do not exist are missing from the dict."""

@@ -92,12 +92,38 @@ class ArgumentSizes:
 
 
 @dataclass(frozen=True)
+class ActualCost:
+    """How the actual cost follows from the answer: the requested cost with each connection's
+    page size replaced by the rows it returned. `fixed` is what no connection's rows multiply;
+    each connection whose rows something below it is charged for adds `per_row` times the rows
+    it returned, at `rows` (the response keys down to its `nodes` or `edges` list, across every
+    object and list above it)."""
+
+    fixed: int
+    per_row: tuple[tuple[tuple[str, ...], int], ...]
+
+
+@dataclass(frozen=True)
 class QueryCost:
     cost: int
     """Requests, plus filter conditions: what the budget is charged."""
     nodes: int
     """The most objects the lists of the query can hold."""
     arguments: ArgumentSizes
+    actual: ActualCost
+
+
+@dataclass(frozen=True)
+class _Place:
+    """Where a walk is: the response keys down to its objects, the `rows` of the nearest
+    connection above (None at the top), and how many of its objects each such row holds."""
+
+    path: tuple[str, ...]
+    rows: tuple[str, ...] | None
+    per_row: int
+
+
+_TOP = _Place((), None, 1)
 
 
 class _CostWalk:
@@ -107,44 +133,58 @@ class _CostWalk:
         self.sizes = sizes
         self.cost = 0
         self.nodes = 0
+        self.fixed = 0
+        self.per_row: dict[tuple[str, ...], int] = {}
 
-    def walk(self, fields: tuple[PlannedField, ...], parents: int) -> None:
+    def walk(self, fields: tuple[PlannedField, ...], parents: int, place: _Place) -> None:
         for field in fields:
-            size = self.size(field, parents)
+            size = self.size(field, parents, place)
             if field.selection is None:
                 continue
             # An abstract field is read once per object, of one type each: its widest
             # selection bounds the cost.
             inner = parents if size is None else parents * size
-            costs = []
+            inner_place = _inner_place(field, place, size)
+            walks = []
             for selected in field.selection.by_type.values():
                 walk = _CostWalk(self.variables, self.settings, self.sizes)
-                walk.walk(selected, inner)
-                costs.append((walk.cost, walk.nodes))
-            if costs:
-                cost, nodes = max(costs)
-                self.cost += cost
-                self.nodes += nodes
+                walk.walk(selected, inner, inner_place)
+                walks.append(walk)
+            if walks:
+                widest = max(walks, key=lambda walk: (walk.cost, walk.nodes))
+                self.cost += widest.cost
+                self.nodes += widest.nodes
+                self.fixed += widest.fixed
+                for rows, points in widest.per_row.items():
+                    self.per_row[rows] = self.per_row.get(rows, 0) + points
 
-    def size(self, field: PlannedField, parents: int) -> int | None:
+    def charge(self, parents: int, place: _Place, requests: int) -> None:
+        """Charge `requests` per parent object, to the rows of the connection above, if any."""
+        self.cost += parents * requests
+        if place.rows is None:
+            self.fixed += parents * requests
+        else:
+            self.per_row[place.rows] = self.per_row.get(place.rows, 0) + place.per_row * requests
+
+    def size(self, field: PlannedField, parents: int, place: _Place) -> int | None:
         """The list size of `field` (None when it is not a list), charging its requests."""
         read = field.read
         if field.definition is None:
             return None
         if isinstance(read, ConnectionRead | ChangesRead):
             arguments = field.arguments(self.variables)
-            self.cost += parents * (1 + self.filter(arguments.get("filter")))
+            self.charge(parents, place, 1 + self.filter(arguments.get("filter")))
             requested = arguments.get("first")
             if requested is None:
                 requested = arguments.get("last")
             size = self.settings.default_page_size if requested is None else requested
             return self.counted(parents, min(max(size, 0), self.settings.max_page_size))
         if isinstance(read, RelatedRead):
-            self.cost += parents
+            self.charge(parents, place, 1)
             return self.counted(parents, BOUNDS[read.relation])
         if isinstance(read, RootRead) and read.name in ("search", "nodes", "eventCounts"):
             arguments = field.arguments(self.variables)
-            self.cost += parents * (1 + self.filter(arguments.get("filter")))
+            self.charge(parents, place, 1 + self.filter(arguments.get("filter")))
             if read.name == "search":
                 self.types(arguments.get("types"))
                 first = arguments.get("first")
@@ -180,10 +220,27 @@ def query_cost(plan: OperationPlan, variables: VariableValues, settings: Setting
     """The cost of `plan` run with the coerced `variables`; a mutation's fields cost
     MUTATION_COST each, plus what their payloads read."""
     walk = _CostWalk(variables, settings, ArgumentSizes())
-    walk.walk(plan.fields, 1)
+    walk.walk(plan.fields, 1, _TOP)
     if plan.operation.operation is OperationType.MUTATION:
-        walk.cost += MUTATION_COST * len(plan.fields)
-    return QueryCost(max(walk.cost, 1), walk.nodes, walk.sizes)
+        walk.charge(1, _TOP, MUTATION_COST * len(plan.fields))
+    actual = ActualCost(walk.fixed, tuple(walk.per_row.items()))
+    return QueryCost(max(walk.cost, 1), walk.nodes, walk.sizes, actual)
+
+
+def _inner_place(field: PlannedField, place: _Place, size: int | None) -> _Place:
+    """Where the objects of `field` (read at `place`, a list of `size` or not a list) are: a
+    connection's rows are counted at its `nodes` or `edges` list; another list multiplies."""
+    path = (*place.path, field.key)
+    if isinstance(field.read, ConnectionRead) and field.selection is not None:
+        listed = [
+            (*path, part.key)
+            for parts in field.selection.by_type.values()
+            for part in parts
+            if part.name in ("nodes", "edges")
+        ]
+        # Without nodes or edges nothing below the connection is charged: no rows to count.
+        return _Place(path, listed[0] if listed else path, 1)
+    return _Place(path, place.rows, place.per_row * (1 if size is None else size))
 
 
 def refusal(cost: QueryCost, settings: Settings) -> CodedError | None:

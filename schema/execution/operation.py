@@ -6,7 +6,12 @@ Strawberry.
 2. The plan (`plan.py`) is cached per document, operation and `@skip`/`@include` values; the
    cost (`cost.py`) walks it with the variables, against the per-request ceilings, then each
    string and list argument is held to its limit (`schema.input_limits`).
-3. Only then is the budget debited (the first statement of the request).
+3. Only then is the budget debited: where reads go to the primary (where budgets live), a
+   compiled query's debit, document and actual cost are one statement
+   (`api.security.budgets.metered_statement`: the document runs only when the bucket holds the
+   cost, and the bucket is charged the actual cost); otherwise (reads on a replica, a query
+   that reads `rateLimit`, Strawberry's path, a mutation) the debit is a statement of its own,
+   first, and the actual cost is the requested one.
 4. The compiled path (`compiler.py`) turns the plan into one statement whose JSON PostgreSQL
    builds; the response is that JSON wrapped, never parsed in Python. What the compiled path
    declines (introspection, a field without a declaration, anything that would be an error)
@@ -17,6 +22,8 @@ holds them together); the database failing fails the whole request (SERVICE_UNAV
 TIMEOUT, no `data`), whichever path ran.
 """
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -28,7 +35,7 @@ import strawberry
 from graphql import GraphQLError, OperationDefinitionNode, OperationType
 from graphql.execution.values import VariableValues, get_variable_values
 
-from api.charge import Charge
+from api.charge import Charge, JoinedDebit
 from api.codes import ErrorCode
 from api.settings import Settings
 from api.store.errors import StoreTimeoutError, StoreUnavailableError
@@ -41,6 +48,7 @@ from schema.execution.compiler import Declined, RequestValues, compile_data
 from schema.execution.cost import QueryCost, query_cost, refusal
 from schema.execution.documents import DocumentCache, PreparedDocument
 from schema.execution.plan import OperationPlan, PlanCache, plan_operation
+from schema.fields import RootRead
 from schema.input_limits import input_refusal
 from schema.schema import graphql_core_schema
 
@@ -93,13 +101,14 @@ def request_error_body(errors: list[GraphQLError]) -> bytes:
     return orjson.dumps({"errors": _formatted(errors)})
 
 
-def cost_extension(cost: QueryCost, charge: Charge) -> dict[str, Any]:
-    """`extensions.cost` of a response: what the query cost and what the budget holds now.
-    The cost is charged before execution, in full: the actual cost is the requested one."""
+def cost_extension(cost: QueryCost, charge: Charge, actual: int) -> dict[str, Any]:
+    """`extensions.cost` of a response: what the query asked of the budget before it ran, what
+    it actually cost (what the budget was charged, where the two differ), and what the budget
+    holds now."""
     return {
         "cost": {
             "requestedQueryCost": cost.cost,
-            "actualQueryCost": cost.cost,
+            "actualQueryCost": actual,
             "throttleStatus": {
                 "maximumAvailable": charge.limit,
                 "currentlyAvailable": charge.remaining,
@@ -129,24 +138,35 @@ class Operations:
         *,
         request_id: str,
         charge: Charger | None = None,
+        joined: JoinedDebit | None = None,
         compiled: bool = True,
         author: Author | None = None,
     ) -> Outcome:
-        """Answer `request`; `charge` debits its cost once known (unmetered without one);
-        `compiled=False` runs Strawberry's execution whatever the plan; `author` is who a
-        mutation writes as (None: mutations are refused)."""
+        """Answer `request`; `charge` debits its cost once known (unmetered without one), or
+        `joined` in the compiled query's own statement when it is given; `compiled=False`
+        runs Strawberry's execution whatever the plan; `author` is who a mutation writes as
+        (None: mutations are refused)."""
         checked = self._checked(request, OperationType.QUERY)
         if isinstance(checked, Refusal):
             return self._refused(checked.errors, request, checked.cost)
         plan, variables, cost = checked
-        charged = await (charge or self._unmetered)(cost.cost)
+        charged: Charge | None = None
+        if joined is not None and compiled and _joins(plan):
+            metered = await self._joined(
+                plan, variables, cost, joined, charge or self._unmetered, request, request_id
+            )
+            if isinstance(metered, Outcome):
+                return metered
+            charged = metered
+        if charged is None:
+            charged = await (charge or self._unmetered)(cost.cost)
         rate_limit = {
             "limit": charged.limit,
             "cost": charged.cost,
             "remaining": charged.remaining,
             "reset_at": charged.reset_at,
         }
-        extensions = cost_extension(cost, charged)
+        extensions = cost_extension(cost, charged, cost.cost)
         store = Store(self.database, self.settings)
         try:
             outcome = None
@@ -159,17 +179,8 @@ class Operations:
                 outcome = await self._strawberry(
                     request, store, rate_limit, extensions, request_id, author
                 )
-        except StoreTimeoutError:
-            return self._failed(ErrorCode.TIMEOUT, MESSAGES[ErrorCode.TIMEOUT], store, request)
-        except StoreUnavailableError:
-            message = MESSAGES[ErrorCode.SERVICE_UNAVAILABLE]
-            return self._failed(ErrorCode.SERVICE_UNAVAILABLE, message, store, request)
-        except Exception:
-            # Strawberry's execution masks its own; this is the compiled path's: logged in full,
-            # answered without a detail.
-            log.exception("request %s: unexpected error", request_id)
-            message = MESSAGES[ErrorCode.INTERNAL_SERVER_ERROR]
-            return self._failed(ErrorCode.INTERNAL_SERVER_ERROR, message, store, request)
+        except Exception as error:
+            return self._failure(error, store, request, request_id)
         outcome.cost = cost
         outcome.charge = charged
         return outcome
@@ -287,6 +298,72 @@ class Operations:
             operation_name=request.operation_name,
         )
 
+    async def _joined(
+        self,
+        plan: OperationPlan,
+        variables: VariableValues,
+        cost: QueryCost,
+        joined: JoinedDebit,
+        charge: Charger,
+        request: GraphQLRequest,
+        request_id: str,
+    ) -> Outcome | Charge | None:
+        """The compiled query in its debit's statement: its outcome; or, when the database
+        declines the document (an expired feed cursor) after taking its cost, the charge, for
+        Strawberry's path to answer under; None when the compiled path declines it. A refused
+        debit raises (from `joined.settle`): nothing was taken. A statement cut short (a
+        timeout, the request's deadline) took nothing either: the request is then charged its
+        cost by `charge`, as a request whose debit comes first is."""
+        values = RequestValues(self.settings, datetime.now(UTC).date(), {})
+        try:
+            data, params = compile_data(plan, variables, values)
+        except Declined as declined:
+            log.debug("compiled path declined: %s", declined)
+            return None
+        store = Store(self.database, self.settings)
+        actual = (cost.actual.fixed, cost.actual.per_row)
+        try:
+            row = await store.metered_document(data, params, actual, joined, cost.cost)
+        except BaseException as error:
+            if not isinstance(error, StoreUnavailableError):
+                # It ran, or may have: charged. Whatever this debit answers (refused, failed),
+                # the answer is the failure.
+                with contextlib.suppress(Exception):
+                    await asyncio.shield(charge(cost.cost))
+            if not isinstance(error, Exception):
+                raise
+            return self._failure(error, store, request, request_id)
+        charged = joined.settle(cost.cost, None if row is None else (row[0], row[1]))
+        body: bytes | None = row[2]
+        if body is None:
+            log.debug("compiled path declined: the database refused the document")
+            return charged
+        extensions = cost_extension(cost, charged, row[3])
+        return Outcome(
+            b'{"data":' + body + b',"extensions":' + orjson.dumps(extensions) + b"}",
+            data=body,
+            compiled=True,
+            cost=cost,
+            charge=charged,
+            sql_statements=store.executed,
+            operation_name=request.operation_name,
+        )
+
+    def _failure(
+        self, error: Exception, store: Store, request: GraphQLRequest, request_id: str
+    ) -> Outcome:
+        """The outcome of a request whose execution raised `error`."""
+        if isinstance(error, StoreTimeoutError):
+            return self._failed(ErrorCode.TIMEOUT, MESSAGES[ErrorCode.TIMEOUT], store, request)
+        if isinstance(error, StoreUnavailableError):
+            message = MESSAGES[ErrorCode.SERVICE_UNAVAILABLE]
+            return self._failed(ErrorCode.SERVICE_UNAVAILABLE, message, store, request)
+        # Strawberry's execution masks its own; this is the compiled path's: logged in full,
+        # answered without a detail.
+        log.error("request %s: unexpected error", request_id, exc_info=error)
+        message = MESSAGES[ErrorCode.INTERNAL_SERVER_ERROR]
+        return self._failed(ErrorCode.INTERNAL_SERVER_ERROR, message, store, request)
+
     async def _strawberry(
         self,
         request: GraphQLRequest,
@@ -347,6 +424,19 @@ class Operations:
             operation_name=request.operation_name,
             codes=[code.value],
         )
+
+
+def _joins(plan: OperationPlan) -> bool:
+    """Whether a compiled query may run in its debit's statement: a query that does not read
+    `rateLimit` (whose numbers are the debit's answer, known only after it)."""
+    return (
+        plan.operation.operation is OperationType.QUERY
+        and plan.declined is None
+        and not any(
+            isinstance(field.read, RootRead) and field.read.name == "rateLimit"
+            for field in plan.fields
+        )
+    )
 
 
 def _failure(errors: list[GraphQLError]) -> ErrorCode | None:

@@ -17,8 +17,10 @@ from api.security.budgets import (
     anonymous_bucket,
     anonymous_budget,
     debit,
+    debit_arguments,
     key_bucket,
     key_budget,
+    metered_statement,
     prune_buckets,
 )
 from api.settings import Settings
@@ -272,6 +274,39 @@ async def test_pruning_drops_only_the_buckets_that_are_full_again(
     assert [row[0] for row in remaining] == ["key:drained"]
     assert (await debit(connection, "key:rested", budget, 100)).allowed  # recreated full
     assert await prune_buckets(connection) == 0
+
+
+async def test_the_metered_statement_locks_the_bucket_only_once_its_document_is_built(
+    database_url: URL,
+) -> None:
+    """The take comes last: while a metered statement builds its document (here one that
+    sleeps), the bucket's row is not locked, and a debit of the same bucket goes through."""
+    budget = Budget(100, NO_REFILL)
+    slow_document = "SELECT json_build_object('slept', pg_sleep(2)::text)"
+    statement = metered_statement(slow_document, 0, "1")
+    dsn = to_asyncpg_dsn(database_url)
+    first, second = await asyncpg.connect(dsn), await asyncpg.connect(dsn)
+    try:
+        await debit(first, "key:side", budget, 1)  # the row exists: 99 left
+        slow = asyncio.create_task(
+            first.fetchrow(statement, *debit_arguments("key:side", budget, 5))
+        )
+        sleeping = "SELECT wait_event = 'PgSleep' FROM pg_stat_activity WHERE pid = $1"
+        while True:  # until the document sleeps
+            if await second.fetchval(sleeping, first.get_server_pid()):
+                break
+            await asyncio.sleep(0.02)
+        await second.execute("SET lock_timeout = '500ms'")
+        assert (await debit(second, "key:side", budget, 1)).remaining == 98
+        assert not slow.done()
+        row = await slow
+        assert row is not None
+        # Asked 5, held 99: built; it cost 1, taken from the 98 left.
+        assert (row["allowed"], row["actual"]) == (True, 1)
+        assert row["tokens"] == pytest.approx(97, abs=0.01)
+    finally:
+        await first.close()
+        await second.close()
 
 
 def test_anonymous_clients_are_budgeted_by_address_or_ipv6_network() -> None:

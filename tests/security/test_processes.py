@@ -153,10 +153,12 @@ async def test_five_flooding_keys_leave_room_for_a_light_request(
         served(seed, **settings) as server,
         httpx.AsyncClient(base_url=server, timeout=60, limits=limits) as http,
     ):
+        # The flood is under way before the table locks: a flooding key's very first request,
+        # alone in flight, may take a reserved connection (the reserve is for a client with no
+        # other request in flight), and stuck on the lock would keep it.
+        flood = [asyncio.create_task(_flood(http, key, stop)) for key in flooders for _ in range(6)]
+        await asyncio.sleep(0.5)
         async with locked(seed, "treaties"):
-            flood = [
-                asyncio.create_task(_flood(http, key, stop)) for key in flooders for _ in range(6)
-            ]
             await waiting_on_lock(seed, 8 if reserved is None else 10)
             await asyncio.sleep(0.3)  # the other flooding requests queue for the shared part
             answers = [
