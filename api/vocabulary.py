@@ -103,6 +103,46 @@ class TreatyMilestoneKind(StrEnum):
     TERMINATED = "TERMINATED"
 
 
+class SourceKind(StrEnum):
+    """What a source is: a report (an article), a wire story others reprint, or an official
+    channel (a readout or statement on an official site)."""
+
+    REPORT = "REPORT"
+    WIRE_STORY = "WIRE_STORY"
+    OFFICIAL = "OFFICIAL"
+
+
+class Commitment(StrEnum):
+    """How firmly a planned event is committed to, weakest first."""
+
+    EXPECTED = "EXPECTED"
+    INTENDED = "INTENDED"
+    INVITED = "INVITED"
+    ACCEPTED = "ACCEPTED"
+    CONFIRMED = "CONFIRMED"
+
+
+class ClaimQualifier(StrEnum):
+    """How a source puts the value it claims."""
+
+    EXACT = "EXACT"
+    ABOUT = "ABOUT"
+    NEARLY = "NEARLY"
+    AT_LEAST = "AT_LEAST"
+    AT_MOST = "AT_MOST"
+    BY_END_OF = "BY_END_OF"
+    INFERRED = "INFERRED"
+
+
+class TranslationStatus(StrEnum):
+    """Whether a rendering gives the words as said, translated, or in another script."""
+
+    ORIGINAL = "ORIGINAL"
+    TRANSLATION = "TRANSLATION"
+    TRANSCRIPTION = "TRANSCRIPTION"
+    UNKNOWN = "UNKNOWN"
+
+
 class ChangeOp(StrEnum):
     """What a change did to a node."""
 

@@ -192,6 +192,81 @@ class TreatyMilestoneKind(Enum):
     )
 
 
+@strawberry.enum(description="What a source is.")
+class SourceKind(Enum):
+    REPORT = strawberry.enum_value(
+        vocabulary.SourceKind.REPORT, description="A report: an article, a broadcast's page."
+    )
+    WIRE_STORY = strawberry.enum_value(
+        vocabulary.SourceKind.WIRE_STORY,
+        description="A news agency's story, which other sources reprint.",
+    )
+    OFFICIAL = strawberry.enum_value(
+        vocabulary.SourceKind.OFFICIAL,
+        description="A primary channel: a readout or statement on an official site or agency.",
+    )
+
+
+@strawberry.enum(description="How firmly a planned event is committed to, weakest first.")
+class Commitment(Enum):
+    EXPECTED = strawberry.enum_value(
+        vocabulary.Commitment.EXPECTED, description="Others expect it; no party has said so."
+    )
+    INTENDED = strawberry.enum_value(
+        vocabulary.Commitment.INTENDED, description="A party says it intends it."
+    )
+    INVITED = strawberry.enum_value(
+        vocabulary.Commitment.INVITED, description="A party has been invited."
+    )
+    ACCEPTED = strawberry.enum_value(
+        vocabulary.Commitment.ACCEPTED, description="The invitation has been accepted."
+    )
+    CONFIRMED = strawberry.enum_value(
+        vocabulary.Commitment.CONFIRMED, description="The parties have confirmed it."
+    )
+
+
+@strawberry.enum(description="How a source puts the value it claims.")
+class ClaimQualifier(Enum):
+    EXACT = strawberry.enum_value(vocabulary.ClaimQualifier.EXACT, description="Exactly.")
+    ABOUT = strawberry.enum_value(
+        vocabulary.ClaimQualifier.ABOUT, description="About: an approximation either way."
+    )
+    NEARLY = strawberry.enum_value(
+        vocabulary.ClaimQualifier.NEARLY, description="Nearly: a little less than the value."
+    )
+    AT_LEAST = strawberry.enum_value(
+        vocabulary.ClaimQualifier.AT_LEAST, description="At least the value."
+    )
+    AT_MOST = strawberry.enum_value(
+        vocabulary.ClaimQualifier.AT_MOST, description="At most the value."
+    )
+    BY_END_OF = strawberry.enum_value(
+        vocabulary.ClaimQualifier.BY_END_OF, description="By the end of the day given."
+    )
+    INFERRED = strawberry.enum_value(
+        vocabulary.ClaimQualifier.INFERRED,
+        description="Derived from relative wording ('last Friday'), kept in the wording.",
+    )
+
+
+@strawberry.enum(description="Whether a rendering gives the words as said, or translated.")
+class TranslationStatus(Enum):
+    ORIGINAL = strawberry.enum_value(
+        vocabulary.TranslationStatus.ORIGINAL, description="The words as said."
+    )
+    TRANSLATION = strawberry.enum_value(
+        vocabulary.TranslationStatus.TRANSLATION, description="Translated into another language."
+    )
+    TRANSCRIPTION = strawberry.enum_value(
+        vocabulary.TranslationStatus.TRANSCRIPTION,
+        description="The same words in another script.",
+    )
+    UNKNOWN = strawberry.enum_value(
+        vocabulary.TranslationStatus.UNKNOWN, description="The source does not say."
+    )
+
+
 SearchType: Any = strawberry.enum(
     cast(
         "type[Enum]",

@@ -35,6 +35,8 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR, UUID
 
 from api.vocabulary import (
     ChangeOp,
+    ClaimQualifier,
+    Commitment,
     DatePrecision,
     EventFormat,
     EventKind,
@@ -42,7 +44,9 @@ from api.vocabulary import (
     EventStatus,
     ParticipantKind,
     ParticipationRole,
+    SourceKind,
     StatementKind,
+    TranslationStatus,
     TreatyMilestoneKind,
 )
 
@@ -86,12 +90,19 @@ def kept_by_database() -> tuple[Column[object], Column[object], Column[object]]:
 
 
 def reference(
-    name: str, target: str, *, nullable: bool = False, cascade: bool = False
+    name: str,
+    target: str,
+    *,
+    nullable: bool = False,
+    cascade: bool = False,
+    restrict: bool = False,
 ) -> Column[object]:
-    """A UUID foreign key: CASCADE for rows owned by the parent, else SET NULL or RESTRICT."""
+    """A UUID foreign key: CASCADE for rows owned by the parent, else SET NULL or RESTRICT
+    (`restrict`: RESTRICT even when nullable, for a reference whose loss would change what the
+    row says, such as a claim's speaker)."""
     if cascade:
         ondelete = "CASCADE"
-    elif nullable:
+    elif nullable and not restrict:
         ondelete = "SET NULL"
     else:
         ondelete = "RESTRICT"
@@ -173,7 +184,12 @@ sources = Table(
     Column("publisher", Text, nullable=False),
     Column("language", String(35), nullable=False),
     Column("published_at", DateTime(timezone=True)),
+    # Defaults keep inserts that predate the kinds (an operator's SQL) working.
+    Column("kind", vocabulary(SourceKind), nullable=False, server_default=text("'REPORT'")),
+    reference("reprint_of_id", "sources", nullable=True, restrict=True),
+    Column("note", Text, comment="about the capture or the date"),
     *kept_by_database(),
+    CheckConstraint("reprint_of_id IS NULL OR reprint_of_id <> id", name="not_own_reprint"),
 )
 Index("ix_sources_publisher", sources.c.publisher)
 Index("ix_sources_language", sources.c.language)
@@ -182,6 +198,59 @@ Index(
     "ix_sources_published_at_desc", sources.c.published_at.desc().nulls_last(), sources.c.id.desc()
 )
 Index("ix_sources_updated_at", sources.c.updated_at, sources.c.id)
+Index("ix_sources_kind", sources.c.kind)
+Index("ix_sources_reprint_of_id", sources.c.reprint_of_id)
+
+# The sources a source cites or takes facts from without reprinting them.
+source_based_on = Table(
+    "source_based_on",
+    metadata,
+    Column(
+        "source_id",
+        UUID(as_uuid=True),
+        ForeignKey("sources.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column(
+        "based_on_id",
+        UUID(as_uuid=True),
+        ForeignKey("sources.id", ondelete="RESTRICT"),
+        primary_key=True,
+    ),
+    CheckConstraint("source_id <> based_on_id", name="not_own_basis"),
+)
+Index("ix_source_based_on_based_on_id", source_based_on.c.based_on_id, source_based_on.c.source_id)
+
+
+def claims_table(name: str, owner_column: str, owner_table: str) -> Table:
+    """One source's claim of one value for one field (or one item of a list field) of an owner.
+
+    The field is the fixture field's name, the item names an item of a list field, the value is
+    in fixture notation (null: the source gives none, or the item as stored); `position` keeps
+    the claims' order in their owner's list.
+    """
+    table = Table(
+        name,
+        metadata,
+        primary_key(),
+        reference(owner_column, owner_table, cascade=True),
+        Column("field", Text, nullable=False),
+        Column("item", Text),
+        Column("value", Text),
+        Column("qualifier", vocabulary(ClaimQualifier), nullable=False),
+        reference("source_id", "sources"),
+        Column("wording", Text),
+        reference("attributed_to_id", "participants", nullable=True, restrict=True),
+        Column("as_of", Date),
+        Column("note", Text),
+        Column("position", Integer, nullable=False),
+        CheckConstraint("field <> ''", name="field_not_empty"),
+    )
+    Index(f"ix_{name}_{owner_column}", table.c[owner_column], table.c.position)
+    Index(f"ix_{name}_source_id", table.c.source_id)
+    Index(f"ix_{name}_attributed_to_id", table.c.attributed_to_id)
+    return table
+
 
 # ---------------------------------------------------------------- participants
 
@@ -216,6 +285,7 @@ participant_roles = Table(
 )
 Index("ix_participant_roles_participant_id", participant_roles.c.participant_id)
 Index("ix_participant_roles_organization_id", participant_roles.c.organization_id)
+participant_claims = claims_table("participant_claims", "participant_id", "participants")
 
 # ---------------------------------------------------------------- topics
 
@@ -258,6 +328,7 @@ treaty_names = names_table("treaty_names", "treaty_id", "treaties")
 treaty_parties = link_table(
     "treaty_parties", ("treaty_id", "treaties"), ("participant_id", "participants")
 )
+treaty_claims = claims_table("treaty_claims", "treaty_id", "treaties")
 
 # ---------------------------------------------------------------- events
 
@@ -277,6 +348,7 @@ events = Table(
     Column("date_precision", vocabulary(DatePrecision), nullable=False),
     Column("starts_at", DateTime(timezone=True)),
     Column("duration_minutes", Integer),
+    Column("commitment", vocabulary(Commitment), comment="for a planned event"),
     Column("location_name", Text),
     reference("location_country_id", "participants", nullable=True),
     Column(
@@ -352,6 +424,7 @@ Index(
 )
 Index("ix_event_relations_from_event_id", event_relations.c.from_event_id)
 Index("ix_event_relations_to_event_id", event_relations.c.to_event_id)
+event_claims = claims_table("event_claims", "event_id", "events")
 
 # ---------------------------------------------------------------- statements
 
@@ -369,6 +442,13 @@ statements = Table(
     Column("said_on", Date),
     reference("source_id", "sources"),
     Column("position", Integer, nullable=False, comment="order of appearance in its source"),
+    Column(
+        "translation",
+        vocabulary(TranslationStatus),
+        nullable=False,
+        server_default=text("'UNKNOWN'"),
+    ),
+    Column("distortion", Text, comment="how the main rendering misrenders the original"),
     Column(
         "search_vector",
         TSVECTOR,
@@ -409,6 +489,37 @@ statement_mentions = link_table(
 )
 statement_treaties = link_table(
     "statement_treaties", ("statement_id", "statements"), ("treaty_id", "treaties")
+)
+statement_claims = claims_table("statement_claims", "statement_id", "statements")
+
+# The statement's renderings other than its main one (its own text, language, kind and source).
+statement_renderings = Table(
+    "statement_renderings",
+    metadata,
+    primary_key(),
+    reference("statement_id", "statements", cascade=True),
+    Column("text", Text, nullable=False),
+    Column("language", String(35), nullable=False),
+    Column("kind", vocabulary(StatementKind), nullable=False),
+    reference("source_id", "sources"),
+    Column("translation", vocabulary(TranslationStatus), nullable=False),
+    Column("distortion", Text),
+    Column("position", Integer, nullable=False),
+    CheckConstraint("text <> ''", name="text_not_empty"),
+)
+Index(
+    "ix_statement_renderings_statement_id",
+    statement_renderings.c.statement_id,
+    statement_renderings.c.position,
+)
+Index("ix_statement_renderings_source_id", statement_renderings.c.source_id)
+Index("ix_statement_renderings_language", statement_renderings.c.language)
+
+# Statements that may report the same words: linked, not merged (symmetric in the API).
+statement_may_be_same_as = link_table(
+    "statement_may_be_same_as",
+    ("statement_id", "statements"),
+    ("may_be_same_as_id", "statements"),
 )
 
 treaty_milestones = Table(
