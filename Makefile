@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench bench-mutations bench-export bench-subscriptions bench-quick bench-peer soak schema ide-assets lock install clean
+.PHONY: run test lint format bench bench-load bench-mutations bench-export bench-subscriptions bench-quick bench-peer soak schema ide-assets lock install clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -36,12 +36,19 @@ format: $(STAMP)
 # The requests benchmark (docs/benchmarks.md): 1,000, 10,000 and 100,000 events, about 30 minutes
 # (the first time, 5 more to generate and load the corpora); bench-quick is a smoke run of a few
 # minutes. BENCH_ARGS adds options, e.g. BENCH_ARGS="--case Q3 --port 18130". Then the mutations
-# (bench/mutations.py, a few minutes), the export and the subscriptions, each also alone below.
+# (bench/mutations.py, a few minutes), the export, the subscriptions, each also alone below, and
+# the fixture load of 10,000 and 100,000 events against its COPY floor (about 15 minutes).
 bench: $(STAMP) bench-peer
 	$(BIN)/python -m bench requests $(BENCH_ARGS)
 	$(BIN)/python -m bench mutations
 	$(BIN)/python -m bench --seed 7 export
 	$(BIN)/python -m bench subscriptions
+	$(BIN)/python -m bench --seed 7 load
+
+# `eventgraph fixtures load` of 10,000 and 100,000 events (seed 7) against a COPY of the same rows
+# into the same tables in one transaction (bench/load.py); part of `make bench`.
+bench-load: $(STAMP)
+	$(BIN)/python -m bench --seed 7 load $(BENCH_ARGS)
 
 bench-mutations: $(STAMP)
 	$(BIN)/python -m bench mutations $(MUTATION_ARGS)

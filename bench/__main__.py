@@ -1,6 +1,7 @@
-"""`python -m bench load|requests [options]`: run one benchmark (`make bench` runs `requests`).
+"""`python -m bench load|requests [options]`: run one benchmark (`make bench` runs them all).
 
-- `load [--events N ...] [--profile]`: loading a generated corpus, timed (bench/load.py);
+- `load [--events N ...] [--profile]`: `eventgraph fixtures load` of a generated corpus, timed
+  against its floor, a COPY of the same rows into the same tables (bench/load.py);
 - `requests [--quick] [--events N ...] [--seconds S] [--clients N ...] [--case Q ...]
   [--heavy-query FILE] [--port P] [--baseline FILE]`: GraphQL over HTTP, the API against its floor
   (bench/requests.py); `--quick` is the smoke run of `make bench-quick`;
