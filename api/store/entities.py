@@ -413,6 +413,11 @@ ENTITIES: Mapping[Entity, EntitySpec] = {
         {
             "id": ID,
             "kind": ScalarField("kind", ScalarKind.ENUM, KIND, SourceKind),
+            "reprint_of": SingleRelation(
+                Entity.SOURCE,
+                "reprint_of_id",
+                "Conditions on the wire story it reprints (any condition: only copies).",
+            ),
             "publisher": ScalarField(
                 "publisher", ScalarKind.STRING, "Conditions on the publisher."
             ),

@@ -18,27 +18,21 @@ from sqlalchemy import (
     ColumnElement,
     FromClause,
     case,
-    func,
-    literal,
     literal_column,
     select,
     type_coerce,
-    union,
     union_all,
 )
 
 from api.db import tables
-from api.store.claims import (
-    GroupedRows,
-    ParentMatch,
+from api.store.citations import (
     claim_citations,
-    claim_groups,
     claim_sources,
-    disputed_fields,
     milestone_sources,
     participation_sources,
     role_sources,
 )
+from api.store.claims import claim_groups, disputed_fields
 from api.store.entities import (
     ENTITIES,
     PARENT_KEY,
@@ -62,7 +56,8 @@ from api.store.ordering import (
     resolve_ordering,
 )
 from api.store.params import Param
-from api.store.sources import MAIN_POSITION, STATEMENT_SOURCE_LINKS, language_matches
+from api.store.renderings import may_be_same_as, renderings, statement_sources
+from api.store.sources import GroupedRows, ParentMatch
 from api.vocabulary import INVERSE_RELATION, EventRelationKind, ParticipationRole
 
 
@@ -342,11 +337,11 @@ def related_source(shape: RelatedShape, parent_match: ParentMatch) -> RelatedSou
             )
         return source
     if relation is Related.STATEMENT_RENDERINGS:
-        return _renderings(parent_match, text)
+        return _grouped(renderings(parent_match, text))
     if relation is Related.STATEMENT_SOURCES:
-        return _statement_sources(parent_match)
+        return _grouped(statement_sources(parent_match))
     if relation is Related.STATEMENT_MAY_BE_SAME_AS:
-        return _may_be_same_as(parent_match)
+        return _grouped(may_be_same_as(parent_match))
     if relation in NAME_LISTS:
         declared = NAME_LISTS[relation]
         names = declared.names.alias()
@@ -458,92 +453,4 @@ def _event_relations(
         columns={str(column.key): column for column in both.c if column.key != PARENT_KEY},
         where=(),
         order=(both.c.start_date, both.c.id),
-    )
-
-
-def _renderings(parent_match: ParentMatch, language: ColumnElement[Any] | None) -> RelatedSource:
-    """The statement's main rendering (its own text, language, kind, source), then the others
-    in their order; only those in `language` (a tag or its primary subtag) when given."""
-    statements, renderings = tables.statements.alias(), tables.statement_renderings.alias()
-    shown = ("text", "language", "kind", "source_id", "translation", "distortion")
-    main = select(
-        statements.c.id.label(PARENT_KEY),
-        *(statements.c[name] for name in shown),
-        literal_column("true").label("main"),
-        literal(MAIN_POSITION).label("position"),
-    ).where(parent_match(statements.c.id))
-    others = select(
-        renderings.c.statement_id.label(PARENT_KEY),
-        *(renderings.c[name] for name in shown),
-        literal_column("false").label("main"),
-        renderings.c.position,
-    ).where(parent_match(renderings.c.statement_id))
-    if language is not None:
-        main = main.where(language_matches(statements.c.language, language))
-        others = others.where(language_matches(renderings.c.language, language))
-    both = union_all(
-        main.correlate_except(statements), others.correlate_except(renderings)
-    ).subquery("renderings")
-    return RelatedSource(
-        from_=both,
-        parent=both.c[PARENT_KEY],
-        columns={key: both.c[key] for key in (*shown, "main")},
-        where=(),
-        order=(both.c.position,),
-    )
-
-
-def _statement_sources(parent_match: ParentMatch) -> RelatedSource:
-    """The sources of the statement's renderings, the main one first, then in the renderings'
-    order, none twice."""
-    links, sources = STATEMENT_SOURCE_LINKS.alias(), tables.sources.alias()
-    grouped = (
-        select(
-            *entity_columns(sources),
-            links.c.statement_id.label(PARENT_KEY),
-            func.min(links.c.position).label("link_position"),
-        )
-        .select_from(links.join(sources, sources.c.id == links.c.source_id))
-        .where(parent_match(links.c.statement_id))
-        .group_by(links.c.statement_id, sources.c.id)
-        .correlate_except(links, sources)
-        .subquery("statement_sources")
-    )
-    return RelatedSource(
-        from_=grouped,
-        parent=grouped.c[PARENT_KEY],
-        columns={
-            key: column
-            for key, column in grouped.c.items()
-            if key not in (PARENT_KEY, "link_position")
-        },
-        where=(),
-        order=(grouped.c.link_position, grouped.c.id),
-    )
-
-
-def _may_be_same_as(parent_match: ParentMatch) -> RelatedSource:
-    """Statements linked as maybe the same words, from either end of the link, by slug."""
-    links, statements = tables.statement_may_be_same_as.alias(), tables.statements.alias()
-    back_links, back_statements = tables.statement_may_be_same_as.alias(), tables.statements.alias()
-    forward = (
-        select(*entity_columns(statements), links.c.statement_id.label(PARENT_KEY))
-        .join_from(links, statements, statements.c.id == links.c.may_be_same_as_id)
-        .where(parent_match(links.c.statement_id))
-        .correlate_except(links, statements)
-    )
-    backward = (
-        select(*entity_columns(back_statements), back_links.c.may_be_same_as_id.label(PARENT_KEY))
-        .join_from(back_links, back_statements, back_statements.c.id == back_links.c.statement_id)
-        .where(parent_match(back_links.c.may_be_same_as_id))
-        .correlate_except(back_links, back_statements)
-    )
-    # UNION: a pair linked both ways is listed once.
-    both = union(forward, backward).subquery("may_be_same_as")
-    return RelatedSource(
-        from_=both,
-        parent=both.c[PARENT_KEY],
-        columns={str(column.key): column for column in both.c if column.key != PARENT_KEY},
-        where=(),
-        order=(both.c.slug,),
     )

@@ -10,6 +10,8 @@ Each rule is one SQL expression here, read by both paths (the filters, the batch
 JSON documents), never a Python twin.
 """
 
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -25,6 +27,22 @@ from sqlalchemy import (
 )
 
 from api.db import tables
+
+ParentMatch = Callable[[ColumnElement[UUID]], ColumnElement[bool]]
+"""The condition on a related row's parent id: all of a request's parents (`= ANY($n)`), or
+the one parent row a JSON document is built for (`= events_1.id`)."""
+
+
+@dataclass(frozen=True)
+class GroupedRows:
+    """A list read from a subquery over fresh aliases (the parent matched inside it): its
+    rows' `parent`, their `columns` by name, their display `order` within one parent."""
+
+    from_: FromClause
+    parent: ColumnElement[Any]
+    columns: Mapping[str, ColumnElement[Any]]
+    order: tuple[ColumnElement[Any], ...]
+
 
 MAIN_POSITION = -1
 """Where a statement's main rendering stands among its renderings (theirs count from 0)."""
