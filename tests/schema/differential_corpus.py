@@ -1253,20 +1253,26 @@ MANY_SOURCES = [
     Case(
         "filters on sources and their independence",
         """{
-          bySource: events(filter: {sources: {some: {kind: {eq: REPORT}}}}) { totalCount nodes { slug } }
-          noWire: events(filter: {sources: {every: {kind: {in: [REPORT, OFFICIAL]}}}}) { totalCount }
+          bySource: events(filter: {sources: {some: {kind: {eq: REPORT}}}}) {
+            totalCount nodes { slug } }
+          noWire: events(filter: {sources: {every: {kind: {in: [REPORT, OFFICIAL]}}}}) {
+            totalCount }
           noneCopied: events(filter: {sources: {none: {reprintOf: {}}}}) { totalCount }
-          confirmed: events(filter: {independentSources: {gte: 2}}) { totalCount nodes { slug independentSourceCount } }
+          confirmed: events(filter: {independentSources: {gte: 2}}) { totalCount nodes {
+            slug independentSourceCount } }
           single: events(filter: {independentSources: {lt: 2}}) { totalCount }
           disputed: events(filter: {disputed: true}) { totalCount nodes { slug disputedFields } }
           undisputed: events(filter: {disputed: false}) { totalCount }
           quoted: statements(filter: {sources: {some: {language: {eq: "ru"}}}}) { totalCount }
           wired: statements(filter: {sources: {some: {kind: {eq: WIRE_STORY}}}}) { totalCount }
-          inChinese: statements(filter: {renderingLanguage: {startsWith: "zh"}}) { totalCount nodes { id } }
+          inChinese: statements(filter: {renderingLanguage: {startsWith: "zh"}}) {
+            totalCount nodes { id } }
           inFrench: statements(filter: {renderingLanguage: {eq: "fr"}}) { totalCount }
           notEnglish: statements(filter: {renderingLanguage: {ne: "en"}}) { totalCount }
-          widely: statements(filter: {independentSources: {gte: 3}}) { totalCount nodes { independentSourceCount } }
-          wires: sources(filter: {kind: {eq: WIRE_STORY}}) { totalCount nodes { slug reprints { slug } } }
+          widely: statements(filter: {independentSources: {gte: 3}}) { totalCount nodes {
+            independentSourceCount } }
+          wires: sources(filter: {kind: {eq: WIRE_STORY}}) { totalCount nodes { slug reprints {
+            slug } } }
           primary: sources(filter: {kind: {in: [OFFICIAL]}}) { totalCount }
         }""",
     ),
@@ -1274,7 +1280,8 @@ MANY_SOURCES = [
         "sources by kind and by what they reprint",
         """{
           notReports: sources(filter: {not: {kind: {eq: REPORT}}}) { totalCount }
-          copies: sources(filter: {reprintOf: {kind: {eq: WIRE_STORY}}}) { totalCount nodes { slug } }
+          copies: sources(filter: {reprintOf: {kind: {eq: WIRE_STORY}}}) { totalCount nodes {
+            slug } }
         }""",
     ),
     Case(
