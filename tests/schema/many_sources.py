@@ -1,11 +1,11 @@
-"""A corpus of many sources for the read API's tests: the seed, plus a few reports of the same
-video call that copy a wire story, cite an official readout, render a quote in other languages
-and disagree on the call's duration and format, on who said a quote, and on when New START
-ended.
+"""A small corpus of many sources for the read API's tests, beside the seed: a call, a planned
+visit, a treaty and two people of their own, reported by a few sources that copy a wire story,
+cite an official readout, render a quote in other languages and disagree on the call's duration
+and format, on who said a quote, and on when the treaty ended.
 
-Written as rows, straight into a copy of the seed's database, so that the read API is tested on
-every kind of row the model holds whatever the fixtures of the day hold (the seed's own reports
-are tested by docs/querying.md's examples).
+Written as rows, straight into a copy of the seed's database, so that its answers are known
+exactly whatever the seed's fixtures hold (the seed's own reports are the examples of
+docs/querying.md). Every slug starts with "test-".
 """
 
 from datetime import date
@@ -14,22 +14,61 @@ from sqlalchemy import text
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import create_async_engine
 
-MEETING = "xi-putin-video-call-2026-02-04"
-PLANNED = "putin-visit-to-china-2026-h1"
+MEETING = "test-call"
+PLANNED = "test-visit"
+SPEAKER = "test-speaker"
+TREATY = "test-treaty"
+
+OBJECTS = [
+    """INSERT INTO participants (slug, kind) VALUES
+      ('test-speaker', 'PERSON'), ('test-other', 'PERSON'), ('test-aide', 'PERSON')""",
+    """INSERT INTO participant_names (participant_id, value, language, is_primary, position)
+    SELECT p.id, n.value, n.language, n.is_primary, n.position
+    FROM (VALUES ('test-speaker', 'Test Speaker', 'en', true, 0),
+                 ('test-speaker', 'Тестовый', 'ru', false, 1),
+                 ('test-other', 'Test Other', 'en', true, 0),
+                 ('test-aide', 'Test Aide', 'en', true, 0))
+      AS n(slug, value, language, is_primary, position)
+    JOIN participants p ON p.slug = n.slug""",
+    """INSERT INTO participant_roles (participant_id, title, start_date)
+    SELECT p.id, r.title, CAST(r.start_date AS date) FROM participants p,
+      (VALUES ('Test President', '2000-05-07'), ('Test Premier', '2008-05-08'),
+              ('Test President', '2012-05-07')) AS r(title, start_date)
+    WHERE p.slug = 'test-speaker'""",
+    """INSERT INTO events (slug, title, language, kind, format, status, start_date,
+                        date_precision, duration_minutes) VALUES
+      ('test-call', 'Test call', 'en', 'MEETING', 'VIDEO', 'HELD', '2026-02-04', 'DAY', 85),
+      ('test-visit', 'Test visit', 'en', 'STATE_VISIT', 'IN_PERSON', 'PLANNED', '2026-01-01',
+       'HALF_YEAR', NULL),
+      ('test-quiet', 'Test quiet', 'en', 'OTHER', 'UNKNOWN', 'HELD', '2026-02-03', 'DAY', NULL)""",
+    """INSERT INTO event_participants (event_id, participant_id, role)
+    SELECT e.id, p.id, 'PARTICIPANT' FROM events e, participants p
+    WHERE e.slug = 'test-call' AND p.slug IN ('test-speaker', 'test-other')""",
+    """INSERT INTO treaties (slug) VALUES ('test-treaty')""",
+    """INSERT INTO treaty_names (treaty_id, value, language, is_primary, position)
+    SELECT id, 'Test Treaty', 'en', true, 0 FROM treaties WHERE slug = 'test-treaty'""",
+    """INSERT INTO treaty_milestones (treaty_id, kind, date)
+    SELECT t.id, m.kind, CAST(m.date AS date) FROM treaties t,
+      (VALUES ('SIGNED', '2010-04-08'), ('ENTERED_INTO_FORCE', '2011-02-05'),
+              ('EXPIRED', '2026-02-05')) AS m(kind, date)
+    WHERE t.slug = 'test-treaty'""",
+]
 
 SOURCES = """
 INSERT INTO sources (slug, url, title, publisher, language, published_at, kind, note) VALUES
-  ('test-wire-xi-putin', NULL, 'Xi, Putin hail ties', 'Reuters', 'en',
+  ('test-main-fr', 'https://example.com/main-fr', 'Un appel', 'Test Presse', 'fr',
+   '2026-02-04T00:00:00+00:00', 'REPORT', NULL),
+  ('test-wire-xi-putin', NULL, 'Xi, Putin hail ties', 'Test Wire', 'en',
    '2026-02-04T09:00:00+00:00', 'WIRE_STORY', NULL),
-  ('test-kremlin-readout', NULL, 'Russian-Chinese talks', 'Kremlin', 'ru',
+  ('test-kremlin-readout', NULL, 'Russian-Chinese talks', 'Test Kremlin', 'ru',
    '2026-02-04T12:00:00+00:00', 'OFFICIAL', NULL),
   ('test-copy-en', 'https://example.com/copy-en', 'Xi, Putin hail ties in video call',
-   'The Express Tribune', 'en', '2026-02-04T15:00:00+00:00', 'REPORT', NULL),
+   'Test Tribune', 'en', '2026-02-04T15:00:00+00:00', 'REPORT', NULL),
   ('test-copy-fr', 'https://example.com/copy-fr', 'Poutine et Xi saluent leurs liens',
-   'Boursorama', 'fr', '2026-02-04T16:00:00+00:00', 'REPORT', NULL),
+   'Test Bourse', 'fr', '2026-02-04T16:00:00+00:00', 'REPORT', NULL),
   ('test-report-ru', 'https://example.com/report-ru', 'Ушаков об итогах переговоров',
-   'ТАСС', 'ru', '2026-02-04T13:00:00+00:00', 'REPORT', NULL),
-  ('test-report-zh', 'https://example.com/report-zh', '習近平與普丁視訊通話', '自由時報',
+   'Test ТАСС', 'ru', '2026-02-04T13:00:00+00:00', 'REPORT', NULL),
+  ('test-report-zh', 'https://example.com/report-zh', '習近平與普丁視訊通話', 'Test 自由時報',
    'zh-Hant', NULL, 'REPORT', 'date uncertain: 5 or 6 February')
 """
 REPRINTS = """
@@ -47,7 +86,17 @@ EVENT_SOURCES = f"""
 INSERT INTO event_sources (event_id, source_id)
 SELECT e.id, s.id FROM events e, sources s
 WHERE e.slug = '{MEETING}'
-  AND s.slug IN ('test-copy-en', 'test-copy-fr', 'test-report-ru', 'test-report-zh')
+  AND s.slug IN ('test-main-fr', 'test-copy-en', 'test-copy-fr', 'test-report-ru',
+                 'test-report-zh')
+"""
+STATEMENTS = """
+INSERT INTO statements (slug, text, language, kind, speaker_id, event_id, source_id, position,
+                        translation)
+SELECT st.slug, st.text, 'fr', 'PARAPHRASE', p.id, e.id, s.id, st.position, 'UNKNOWN'
+FROM (VALUES ('test-said', 'Le président a soutenu un rapprochement stratégique.', 0),
+             ('test-said-again', 'Le président a soutenu le rapprochement.', 1))
+  AS st(slug, text, position), participants p, events e, sources s
+WHERE p.slug = 'test-speaker' AND e.slug = 'test-call' AND s.slug = 'test-main-fr'
 """
 COMMITMENT = f"UPDATE events SET commitment = 'INTENDED' WHERE slug = '{PLANNED}'"
 
@@ -61,7 +110,7 @@ EVENT_CLAIMS = [
         "EXACT",
         "test-report-ru",
         "продолжался 1 час 25 минут",
-        "yuri-ushakov",
+        "test-aide",
         None,
     ),
     (
@@ -82,7 +131,7 @@ EVENT_CLAIMS = [
         None,
         "90",
         "NEARLY",
-        "euronews-fr-2026-02-04-xi-putin",
+        "test-main-fr",
         "près d'une heure et demie",
         None,
         None,
@@ -100,11 +149,11 @@ EVENT_CLAIMS = [
     ),
     (MEETING, "format", None, "VIDEO", "EXACT", "test-report-ru", None, None, None),
     (MEETING, "format", None, "PHONE", "EXACT", "test-report-zh", "通話", None, None),
-    (MEETING, "participants", "vladimir-putin", None, "EXACT", "test-report-ru", None, None, None),
+    (MEETING, "participants", "test-speaker", None, "EXACT", "test-report-ru", None, None, None),
     (
         MEETING,
         "participants",
-        "vladimir-putin",
+        "test-speaker",
         "PARTICIPANT",
         "EXACT",
         "test-report-zh",
@@ -115,7 +164,7 @@ EVENT_CLAIMS = [
     (
         MEETING,
         "participants",
-        "xi-jinping",
+        "test-other",
         "PARTICIPANT",
         "EXACT",
         "test-copy-en",
@@ -132,14 +181,14 @@ EVENT_CLAIMS = [
         "EXACT",
         "test-report-ru",
         None,
-        "vladimir-putin",
+        "test-speaker",
         None,
     ),
     (PLANNED, "commitment", None, "INVITED", "EXACT", "test-copy-en", None, None, None),
 ]
 TREATY_CLAIMS = [
     (
-        "new-start",
+        TREATY,
         "milestones",
         "EXPIRED",
         "2026-02-05",
@@ -150,7 +199,7 @@ TREATY_CLAIMS = [
         None,
     ),
     (
-        "new-start",
+        TREATY,
         "milestones",
         "EXPIRED",
         "2026-02-04",
@@ -160,13 +209,13 @@ TREATY_CLAIMS = [
         None,
         None,
     ),
-    ("new-start", "milestones", "SIGNED", None, "EXACT", "test-report-zh", None, None, None),
+    (TREATY, "milestones", "SIGNED", None, "EXACT", "test-report-zh", None, None, None),
 ]
 PARTICIPANT_CLAIMS = [
     (
-        "vladimir-putin",
+        "test-speaker",
         "roles",
-        "President of Russia",
+        "Test President",
         None,
         "EXACT",
         "test-report-ru",
@@ -175,9 +224,9 @@ PARTICIPANT_CLAIMS = [
         None,
     ),
     (
-        "vladimir-putin",
+        "test-speaker",
         "roles",
-        "President of Russia",
+        "Test President",
         None,
         "EXACT",
         "test-copy-en",
@@ -185,6 +234,7 @@ PARTICIPANT_CLAIMS = [
         None,
         None,
     ),
+    (SPEAKER, "names", "Тестовый", None, "EXACT", "test-report-ru", "Тестовый", None, None),
 ]
 CLAIM_ROWS = """
 INSERT INTO {table} ({owner_column}, field, item, value, qualifier, source_id, wording,
@@ -194,12 +244,13 @@ SELECT o.id, :field, :item, :value, :qualifier, s.id, :wording,
        :position
 FROM {owners} o, sources s WHERE o.{key} = :owner AND s.slug = :source
 """
-# The meeting's first two statements (in the order of their source): renderings, claims, and a
+# The test call's two statements (in the order of their source): renderings, claims, and a
 # link between them.
 STATEMENT = (
     "(SELECT st.id FROM statements st JOIN events e ON e.id = st.event_id "
     f"WHERE e.slug = '{MEETING}' ORDER BY st.position LIMIT 1 OFFSET {{offset}})"
 )
+"""The test call's statements, by their place in their source."""
 RENDERINGS = f"""
 INSERT INTO statement_renderings (statement_id, text, language, kind, source_id, translation,
                                   distortion, position)
@@ -225,8 +276,8 @@ INSERT INTO statement_may_be_same_as (statement_id, may_be_same_as_id)
 VALUES ({STATEMENT.format(offset=1)}, {STATEMENT.format(offset=0)})
 """
 STATEMENT_CLAIMS = [
-    (0, "speaker", None, "vladimir-putin", "EXACT", "test-report-ru", None, None, None),
-    (0, "speaker", None, "xi-jinping", "EXACT", "test-report-zh", None, None, None),
+    (0, "speaker", None, "test-speaker", "EXACT", "test-report-ru", None, None, None),
+    (0, "speaker", None, "test-other", "EXACT", "test-report-zh", None, None, None),
     (0, "reported_by", None, None, "EXACT", "test-report-ru", None, None, None),
 ]
 
@@ -237,10 +288,12 @@ async def add_many_sources(url: URL) -> None:
     try:
         async with engine.begin() as connection:
             for statement in (
+                *OBJECTS,
                 SOURCES,
                 REPRINTS,
                 BASED_ON,
                 EVENT_SOURCES,
+                STATEMENTS,
                 COMMITMENT,
                 RENDERINGS,
                 MAIN_TRANSLATION,
