@@ -29,9 +29,8 @@ from api.fixtures.single import (
     read_object,
     referenced_slugs,
 )
-from api.fixtures.validate import StoredSlugs
+from api.fixtures.validate import KIND_OF, StoredKind, StoredSlugs
 from api.store.entities import ENTITIES, Entity
-from api.vocabulary import ParticipantKind
 from api.write.errors import Argument, UserError, UserErrorCode, WriteRefusedError
 
 KINDS: dict[Entity, str] = {entity: str(spec.table.name) for entity, spec in ENTITIES.items()}
@@ -144,20 +143,20 @@ class ObjectWrite:
             for target, slugs in referenced_slugs(self.kind, item).items()
             if slugs
         }
-        kinds: dict[str, dict[str, ParticipantKind | None]] = {target: {} for target in wanted}
+        kinds: dict[str, dict[str, StoredKind | None]] = {target: {} for target in wanted}
         ids: dict[str, dict[str, UUID]] = {target: {} for target in wanted}
         if not wanted:
             return kinds, ids
         selects = [
             f"SELECT {number} AS target, slug, id, "
-            f"{'kind' if target == 'participants' else 'NULL'} AS kind "
+            f"{'kind' if target in KIND_OF else 'NULL'} AS kind "
             f"FROM {target} WHERE slug = ANY(${number + 1}::text[])"
             for number, target in enumerate(wanted)
         ]
         targets = list(wanted)
         for row in await self.connection.fetch(" UNION ALL ".join(selects), *wanted.values()):
             target = targets[row["target"]]
-            kinds[target][row["slug"]] = ParticipantKind(row["kind"]) if row["kind"] else None
+            kinds[target][row["slug"]] = KIND_OF[target](row["kind"]) if row["kind"] else None
             ids[target][row["slug"]] = row["id"]
         return kinds, ids
 
