@@ -168,16 +168,31 @@ async def test_related_events_read_from_both_ends(client: GraphQLClient) -> None
     from_the_call = await _related(client, MEETING)
     # Stored on the call:
     assert ("PRECEDES", "putin-visit-to-china-2026-h1") in from_the_call
-    assert ("CONCURRENT", "xi-trump-phone-call-2026-02-04") in from_the_call
+    assert ("PRECEDES", "xi-trump-phone-call-2026-02-04") in from_the_call
     # Stored on the Beijing meeting as "meeting PRECEDES call", read here as its inverse:
     assert ("FOLLOWS", "xi-putin-meeting-beijing-2025-09") in from_the_call
     assert await _related(client, "putin-visit-to-china-2026-h1", "FOLLOWS") == {
         ("FOLLOWS", MEETING)
     }
-    assert await _related(client, "xi-trump-phone-call-2026-02-04") == {("CONCURRENT", MEETING)}
-    assert await _related(client, MEETING, "FOLLOWS") == {
-        ("FOLLOWS", "xi-putin-meeting-beijing-2025-09")
+    # The phone call (issue 14: the follow-ups put it after the video call, which the seed had
+    # as CONCURRENT): its own relation, and the inverses of two stored on other events.
+    assert await _related(client, "xi-trump-phone-call-2026-02-04") == {
+        ("FOLLOWS", MEETING),
+        ("FOLLOWS", "trump-xi-meeting-busan-2025-10-30"),
+        ("PRECEDES", "trump-visit-to-china-2026-04"),
     }
+    assert await _related(client, MEETING, "FOLLOWS") == {
+        ("FOLLOWS", "xi-putin-meeting-beijing-2025-09"),
+        ("FOLLOWS", "larijani-visit-to-moscow-2026-01-30"),
+        ("FOLLOWS", "russia-china-diplomats-meeting-beijing-2026-02-03"),
+        ("FOLLOWS", "china-russia-strategic-partnership-established-1996"),
+    }
+    # CONCURRENT is symmetric: stored once, on the Beijing meeting, read the same from both ends.
+    parade = "military-parade-beijing-2025-09"
+    assert await _related(client, "xi-putin-meeting-beijing-2025-09", "CONCURRENT") == {
+        ("CONCURRENT", parade)
+    }
+    assert await _related(client, parade) == {("CONCURRENT", "xi-putin-meeting-beijing-2025-09")}
 
 
 def _expected_counts(group_by: str) -> Counter[str]:
@@ -225,7 +240,7 @@ async def test_event_counts_by_country_and_with_a_filter(client: GraphQLClient) 
     assert countries["china"][0] == "China"
     assert countries["china"][1] >= countries["russia"][1] > 0
     assert all(b["key"] >= "2026-01" for b in data["months2026"])
-    assert {"key": "2026-02", "label": "February 2026", "count": 3} in data["months2026"]
+    assert {"key": "2026-02", "label": "February 2026", "count": 6} in data["months2026"]
 
 
 async def test_the_rate_limit_shows_this_querys_cost(client: GraphQLClient) -> None:

@@ -45,8 +45,8 @@ async def test_the_meeting_with_its_quotes_speakers_and_topics(client: GraphQLCl
         key=lambda s: s["position"],
     )
     statements = event["statements"]
-    assert statements["totalCount"] == len(seeded) == 37
-    # In the order the article tells them, as published.
+    assert statements["totalCount"] == len(seeded) == 76
+    # In the order their reports tell them (position, then file order), as published.
     assert [s["text"] for s in statements["nodes"]] == [s["text"] for s in seeded]
     first = statements["nodes"][0]
     assert first == {
@@ -58,13 +58,41 @@ async def test_the_meeting_with_its_quotes_speakers_and_topics(client: GraphQLCl
         "topics": [{"label": "Russia–China strategic partnership"}],
     }
     speakers = {s["speaker"]["name"] for s in statements["nodes"]}
-    assert speakers == {"Vladimir Poutine", "Xi Jinping", "Iouri Ouchakov", "Kremlin"}
+    assert speakers == {
+        "Vladimir Poutine",
+        "Xi Jinping",
+        "Iouri Ouchakov",
+        "Kremlin",
+        "Dmitry Peskov",  # on 5 February, about the call (tass-2026-02-05-new-start)
+    }
     relayed = {s["reportedBy"]["name"] for s in statements["nodes"] if s["reportedBy"]}
-    assert relayed == {"CCTV", "Kremlin", "Yuri Ushakov", "China"}
+    assert relayed == {
+        "CCTV",
+        "Kremlin",
+        "Yuri Ushakov",
+        "China",
+        # relays the follow-up reports name
+        "Xinhua",
+        "Russian state television",
+        "Ministry of Foreign Affairs of China",
+    }
 
-    assert len(event["topics"]) == 20
+    # The seed's 20 topics and 16 from the follow-up reports (issue 14).
+    assert len(event["topics"]) == 36
     assert {"label": "Nuclear arms control"} in event["topics"]
-    assert {t["slug"] for t in event["treaties"]} == {"new-start", "un-charter"}
-    assert event["sources"] == [
-        {"publisher": "Euronews", "language": "fr", "publishedAt": "2026-02-04T00:00:00+00:00"}
-    ]
+    assert {t["slug"] for t in event["treaties"]} == {
+        "new-start",
+        "un-charter",
+        "china-russia-good-neighbourliness-treaty-2001",
+    }
+    (call,) = [e for e in seed_objects("events") if e["slug"] == MEETING]
+    reports = {s["slug"]: s for s in seed_objects("sources")}
+    assert {
+        "publisher": "Euronews",
+        "language": "fr",
+        "publishedAt": "2026-02-04T00:00:00+00:00",
+    } in event["sources"]
+    assert sorted((s["publisher"], s["language"]) for s in event["sources"]) == sorted(
+        (reports[slug]["publisher"], reports[slug]["language"]) for slug in call["sources"]
+    )
+    assert len(event["sources"]) == 17
