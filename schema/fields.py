@@ -31,7 +31,14 @@ from strawberry.types.field import StrawberryField
 from strawberry.types.lazy_type import LazyType
 
 from api.store.entities import Entity, NameField, Row
-from api.store.relations import Connection, Related, RelatedShape
+from api.store.relations import (
+    ITEM_OF,
+    VALUE_LISTS,
+    Connection,
+    Related,
+    RelatedShape,
+    parent_column,
+)
 from schema.context import Info
 from schema.global_ids import encode_global_id
 
@@ -72,17 +79,26 @@ class EmbeddedRead:
 
 @dataclass(frozen=True)
 class ReferenceRead:
-    """The row of `target` whose id the column holds."""
+    """The row of `target` whose id the column holds (or, when it is null, `otherwise`)."""
 
     column: str
     target: Entity
+    otherwise: str | None = None
 
 
 @dataclass(frozen=True)
 class RelatedRead:
-    """A small list under the row, read whole (`api.store.relations.Related`)."""
+    """A small list under the row, read whole (`api.store.relations.Related`): of objects, or
+    of the one value each of its rows holds (`Event.disputedFields`)."""
 
     relation: Related
+
+
+@dataclass(frozen=True)
+class IndependentSourcesRead:
+    """How many independent sources report the row (`api.store.claims.INDEPENDENT_SOURCES`)."""
+
+    entity: Entity
 
 
 @dataclass(frozen=True)
@@ -143,6 +159,7 @@ Read = (
     | ConnectionRead
     | NameRead
     | TreatyStatusRead
+    | IndependentSourcesRead
     | PagePartRead
     | LookupRead
     | RootRead
@@ -217,15 +234,31 @@ async def load_rows_by_id(info: Info, entity: Entity, key: UUID) -> Row | None:
     return cast(Row | None, await loader.load(key))
 
 
-async def load_related(info: Info, shape: RelatedShape, parent_id: UUID) -> list[Row]:
+async def load_related(
+    info: Info, shape: RelatedShape, parent_id: UUID, text: str | None = None
+) -> list[Row]:
+    """The rows of a related list under `parent_id`; `text` is the list's text argument."""
+
     async def load(ids: list[UUID]) -> list[list[Row]]:
         lists = await info.context.store.related(
-            shape.relation, ids, role=shape.role, relation_kind=shape.relation_kind
+            shape.relation, ids, role=shape.role, relation_kind=shape.relation_kind, text=text
         )
         return [lists[item] for item in ids]
 
-    loader = loader_for(info, ("related", shape), lambda: DataLoader(load_fn=load))
+    loader = loader_for(info, ("related", shape, text), lambda: DataLoader(load_fn=load))
     return cast(list[Row], await loader.load(parent_id))
+
+
+async def load_related_under(
+    info: Info, root: "RowObject", relation: Related, text: str | None = None
+) -> list[Row]:
+    """The rows of `relation` under the object `root`: under its id, or for a list read for
+    an item of its parent's list (`ITEM_OF`), its parent's rows that name the item."""
+    rows = await load_related(info, RelatedShape(relation), root.row[parent_column(relation)], text)
+    if relation not in ITEM_OF:
+        return rows
+    item = root.row[ITEM_OF[relation][1]]
+    return [row for row in rows if row["claim_item"] == item]
 
 
 # ---------------------------------------------------------------- field factories
@@ -279,11 +312,16 @@ def embedded(description: str, *, present_if: str | None = None) -> Any:
     return declared(EmbeddedRead(present_if), description, resolve)
 
 
-def reference(column_name: str, target: Entity, description: str) -> Any:
-    """The `target` row whose id the column holds (null when the column is null)."""
+def reference(
+    column_name: str, target: Entity, description: str, *, otherwise: str | None = None
+) -> Any:
+    """The `target` row whose id the column holds (or, when it is null, the column
+    `otherwise`); null when that is null."""
 
     async def resolve(root: RowObject, info: Info) -> RowObject | None:
         key = root.row[column_name]
+        if key is None and otherwise is not None:
+            key = root.row[otherwise]
         if key is None:
             return None
         row = await load_rows_by_id(info, target, key)
@@ -291,18 +329,42 @@ def reference(column_name: str, target: Entity, description: str) -> Any:
             raise LookupError(f"{target.name.lower()} {key} is missing")
         return ENTITY_CLASSES[target](row=row)
 
-    return declared(ReferenceRead(column_name, target), description, resolve)
+    return declared(ReferenceRead(column_name, target, otherwise), description, resolve)
 
 
 def related(relation: Related, description: str) -> Any:
     """The small list `relation` under the row, each item an object of the field's type."""
 
     async def resolve(root: RowObject, info: Info) -> list[RowObject]:
-        rows = await load_related(info, RelatedShape(relation), root.row["id"])
+        rows = await load_related_under(info, root, relation)
         item_class = object_class(info)
         return [item_class(row=row) for row in rows]
 
     return declared(RelatedRead(relation), description, resolve)
+
+
+def related_values(relation: Related, description: str) -> Any:
+    """The small list of values `relation` under the row (`VALUE_LISTS`)."""
+    column_name = VALUE_LISTS[relation]
+
+    async def resolve(root: RowObject, info: Info) -> list[Any]:
+        return [row[column_name] for row in await load_related_under(info, root, relation)]
+
+    return declared(RelatedRead(relation), description, resolve)
+
+
+def independent_source_count(entity: Entity, description: str) -> Any:
+    """How many independent sources report the row (`api.store.sources`)."""
+
+    async def resolve(root: RowObject, info: Info) -> int:
+        async def load(ids: list[UUID]) -> list[int]:
+            found = await info.context.store.independent_source_counts(entity, ids)
+            return [found[item] for item in ids]
+
+        loader = loader_for(info, ("independent_sources", entity), lambda: DataLoader(load_fn=load))
+        return cast(int, await loader.load(root.row["id"]))
+
+    return declared(IndependentSourcesRead(entity), description, resolve)
 
 
 def related_by(

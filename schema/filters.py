@@ -21,9 +21,12 @@ from strawberry.types.base import has_object_definition
 from api import vocabulary
 from api.store.entities import (
     ENTITIES,
+    DisputedField,
     Entity,
+    IndependentSourcesField,
     ListRelation,
     NameField,
+    RenderingLanguageField,
     ScalarField,
     ScalarKind,
     SearchField,
@@ -36,6 +39,7 @@ from schema.enums import (
     EventKind,
     EventStatus,
     ParticipantKind,
+    SourceKind,
     StatementKind,
     TreatyStatus,
 )
@@ -131,6 +135,12 @@ class ParticipantKindFilter:
     in_: list[ParticipantKind] | None = _field("Of one of these kinds.", name="in")
 
 
+@strawberry.input(description="Conditions on a source kind.")
+class SourceKindFilter:
+    eq: SourceKind | None = _field("Of this kind.")
+    in_: list[SourceKind] | None = _field("Of one of these kinds.", name="in")
+
+
 @strawberry.input(description="Conditions on a treaty status, as of today.")
 class TreatyStatusFilter:
     eq: TreatyStatus | None = _field("With this status today.")
@@ -145,6 +155,7 @@ ENUM_FILTERS: Mapping[type[Enum], type] = {
     vocabulary.EventStatus: EventStatusFilter,
     vocabulary.StatementKind: StatementKindFilter,
     vocabulary.ParticipantKind: ParticipantKindFilter,
+    vocabulary.SourceKind: SourceKindFilter,
 }
 """The filter input of each closed vocabulary a filter field may hold."""
 
@@ -176,8 +187,12 @@ def _condition(field: StoreField) -> str:
             return f"{_filter_name(target)} | None"
         case ListRelation(target=target):
             return f"{_list_filter_name(target)} | None"
-        case NameField():
+        case NameField() | RenderingLanguageField():
             return "StringFilter | None"
+        case IndependentSourcesField():
+            return "IntFilter | None"
+        case DisputedField():
+            return "bool | None"
         case SearchField():
             return "str | None"
         case TreatyStatusField():

@@ -53,6 +53,7 @@ CURSOR = InputLimit("a cursor", characters=8_192)
 ID = InputLimit("an ID", characters=100)
 SLUG = InputLimit("a slug", characters=200)
 LANGUAGE = InputLimit("a language tag", characters=35)
+FIELD_NAME = InputLimit("a field's name", characters=100)
 STRING_OPERAND = InputLimit("a string operand", characters=3_000)
 PATTERN_OPERAND = InputLimit("a contains or startsWith operand", characters=1_000)
 VALUES_LIST = InputLimit("an `in` list", characters=3_000, items=100)
@@ -89,6 +90,7 @@ BY_NAME: dict[str, InputLimit] = {
     "id": ID,
     "slug": SLUG,
     "language": LANGUAGE,
+    "field": FIELD_NAME,
     "orderBy": ORDER_LIST,
     "in": ENUM_LIST,
     "and": FILTER_LIST,

@@ -1,4 +1,5 @@
-"""Checks against the design folder beside the clone (the contract, the seed article).
+"""Checks against the design folder beside the clone (the contract, the seed article and the
+eighteen follow-up reports).
 
 `.ci/run` runs them with `pytest .ci/checks --shared ../shared`; they are not part of `make
 test`, which passes on a clone with nothing beside it.
@@ -14,7 +15,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--shared",
         type=Path,
         required=True,
-        help="the design folder: design/schema-contract.graphql and seed/ with the article",
+        help="the design folder: design/schema-contract.graphql, seed/ with the article and "
+        "seed/follow-ups/ with the follow-up reports",
     )
 
 

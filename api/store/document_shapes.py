@@ -90,17 +90,34 @@ class SameRowObject:
 
 @dataclass(frozen=True)
 class ReferencedObject:
-    """The row of `target` whose id the current row's `column` holds; null when none."""
+    """The row of `target` whose id the current row's `column` holds (or, when it is null,
+    its column `otherwise`); null when none."""
 
     column: str
     target: Entity
     object: JsonObject
+    otherwise: str | None = None
 
 
 @dataclass(frozen=True)
 class RelatedList:
     shape: RelatedShape
     element: JsonObject
+
+
+@dataclass(frozen=True)
+class RelatedValues:
+    """A related list of values: its rows' `column`."""
+
+    shape: RelatedShape
+    column: str
+
+
+@dataclass(frozen=True)
+class IndependentSourceCount:
+    """How many independent sources report the current row, of `entity`."""
+
+    entity: Entity
 
 
 @dataclass(frozen=True)
@@ -235,6 +252,8 @@ JsonValue = (
     | SameRowObject
     | ReferencedObject
     | RelatedList
+    | RelatedValues
+    | IndependentSourceCount
     | PageObject
     | RowCount
     | PageRows

@@ -46,6 +46,7 @@ from api.store.changes import (
     feed_page,
     pruned_position,
 )
+from api.store.claims import INDEPENDENT_SOURCES
 from api.store.counts import event_counts_statement
 from api.store.document_shapes import (
     MAX_MEMBERS,
@@ -55,6 +56,7 @@ from api.store.document_shapes import (
     EncodedId,
     EventBuckets,
     FeedPage,
+    IndependentSourceCount,
     JsonArray,
     JsonMembers,
     JsonObject,
@@ -66,6 +68,7 @@ from api.store.document_shapes import (
     ParamValue,
     ReferencedObject,
     RelatedList,
+    RelatedValues,
     RowByKey,
     RowCount,
     RowCursor,
@@ -89,7 +92,14 @@ from api.store.pagination import (
     rebound,
 )
 from api.store.params import Param
-from api.store.relations import linked_rows, related_source
+from api.store.relations import (
+    ITEM_OF,
+    RelatedShape,
+    RelatedSource,
+    linked_rows,
+    parent_column,
+    related_source,
+)
 from api.store.search import search_hits
 from api.store.treaties import status_as_of
 
@@ -174,19 +184,16 @@ def _value(value: JsonValue, row: Columns, page: "_Parts | None") -> ColumnEleme
             if present_if is None:
                 return _object(obj, row, page)
             return case((row[present_if].is_(None), null()), else_=_object(obj, row, page))
-        case ReferencedObject(column=column, target=target, object=obj):
+        case ReferencedObject(column=column, target=target, object=obj, otherwise=otherwise):
             table = ENTITIES[target].table.alias()
-            return _correlated(
-                select(_object(obj, table.c)).where(table.c.id == row[column]), table
-            )
+            key = row[column] if otherwise is None else func.coalesce(row[column], row[otherwise])
+            return _correlated(select(_object(obj, table.c)).where(table.c.id == key), table)
         case RelatedList(shape=shape, element=element):
-            source = related_source(shape, lambda parent: parent == row["id"])
-            elements = (
-                select(_array(_object(element, source.columns), *source.order))
-                .select_from(source.from_)
-                .where(*source.where)
-            )
-            return _correlated(elements, source.from_)
+            return _related(shape, row, lambda source: _object(element, source.columns))
+        case RelatedValues(shape=shape, column=column):
+            return _related(shape, row, lambda source: source.columns[column])
+        case IndependentSourceCount(entity=entity):
+            return INDEPENDENT_SOURCES[entity](row["id"])
         case PageObject(source=source, parts=parts):
             return _Page(source, row, parts).json()
         case RowCount() | PageRows() | RowCursor() | MoreRows() | BoundaryCursor():
@@ -233,6 +240,21 @@ def _value(value: JsonValue, row: Columns, page: "_Parts | None") -> ColumnEleme
         case JsonObject():
             return _object(value, row, page)
     assert_never(value)
+
+
+def _related(
+    shape: RelatedShape, row: Columns, element: Callable[[RelatedSource], ColumnElement[Any]]
+) -> ColumnElement[Any]:
+    """The JSON array of a related list under the current row, each item `element` of its
+    row; a list read for an item (`ITEM_OF`) keeps the rows that name the current row's."""
+    relation = shape.relation
+    source = related_source(shape, lambda parent: parent == row[parent_column(relation)])
+    where = list(source.where)
+    if relation in ITEM_OF:
+        assert source.item is not None
+        where.append(source.item == row[ITEM_OF[relation][1]])
+    elements = select(_array(element(source), *source.order)).select_from(source.from_)
+    return _correlated(elements.where(*where), source.from_)
 
 
 def _correlated(statement: Select[Any], *own: FromClause) -> ColumnElement[Any]:
@@ -403,15 +425,23 @@ def row_columns(obj: JsonObject) -> set[str]:
     used: set[str] = set()
     for _, value in obj.members:
         match value:
-            case ColumnValue(column=column) | ReferencedObject(column=column):
+            case ColumnValue(column=column):
                 used.add(column)
+            case ReferencedObject(column=column, otherwise=otherwise):
+                used.add(column)
+                if otherwise is not None:
+                    used.add(otherwise)
             case SameRowObject(object=inner, present_if=present_if):
                 used |= row_columns(inner)
                 if present_if is not None:
                     used.add(present_if)
             case TreatyStatusValue():
                 used |= {"id", "expires_on"}
-            case EncodedId() | NameValue() | RelatedList() | PageObject():
+            case RelatedList(shape=shape) | RelatedValues(shape=shape):
+                used.add(parent_column(shape.relation))
+                if shape.relation in ITEM_OF:
+                    used.add(ITEM_OF[shape.relation][1])
+            case EncodedId() | NameValue() | PageObject() | IndependentSourceCount():
                 used.add("id")
             case _:
                 pass

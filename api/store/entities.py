@@ -16,7 +16,15 @@ from typing import Any, Protocol
 from sqlalchemy import ColumnElement, FromClause, Table
 
 from api.db import tables
-from api.vocabulary import EventFormat, EventKind, EventStatus, ParticipantKind, StatementKind
+from api.store.sources import STATEMENT_SOURCE_LINKS
+from api.vocabulary import (
+    EventFormat,
+    EventKind,
+    EventStatus,
+    ParticipantKind,
+    SourceKind,
+    StatementKind,
+)
 
 
 class Row(Protocol):
@@ -74,10 +82,11 @@ class SingleRelation:
 class ListRelation:
     """Rows of `target` linked through `link`: `link.own_column` = this id, and
     `link.target_column` = the target's id (`link` is the target table itself when the target
-    holds the reference, with `target_column` = "id")."""
+    holds the reference, with `target_column` = "id"; or a union of links, such as a
+    statement's sources)."""
 
     target: Entity
-    link: Table
+    link: FromClause
     own_column: str
     target_column: str
     description: str = ""
@@ -106,7 +115,39 @@ class TreatyStatusField:
     description: str
 
 
-Field = ScalarField | SingleRelation | ListRelation | NameField | SearchField | TreatyStatusField
+@dataclass(frozen=True)
+class IndependentSourcesField:
+    """How many independent sources report it (see `api.store.sources`)."""
+
+    description: str
+
+
+@dataclass(frozen=True)
+class DisputedField:
+    """Whether some field of it is disputed by its claims (see `api.store.claims`): a bare
+    Boolean, true for the disputed, false for the others."""
+
+    description: str
+
+
+@dataclass(frozen=True)
+class RenderingLanguageField:
+    """The language of any of a statement's renderings, its main one included."""
+
+    description: str
+
+
+Field = (
+    ScalarField
+    | SingleRelation
+    | ListRelation
+    | NameField
+    | SearchField
+    | TreatyStatusField
+    | IndependentSourcesField
+    | DisputedField
+    | RenderingLanguageField
+)
 
 
 @dataclass(frozen=True)
@@ -215,6 +256,20 @@ ENTITIES: Mapping[Entity, EntitySpec] = {
                 "id",
                 "Conditions on its statements.",
             ),
+            "sources": ListRelation(
+                Entity.SOURCE,
+                tables.event_sources,
+                "event_id",
+                "source_id",
+                "Conditions on the sources it is reported in.",
+            ),
+            "independent_sources": IndependentSourcesField(
+                "Conditions on how many independent sources report it (copies of one wire "
+                "story count once)."
+            ),
+            "disputed": DisputedField(
+                "True: only events whose sources disagree on some field; false: only the others."
+            ),
             "search": SearchField("Full text over title, summary and the event's statements."),
             "updated_at": UPDATED_AT,
         },
@@ -262,6 +317,21 @@ ENTITIES: Mapping[Entity, EntitySpec] = {
             ),
             "said_on": ScalarField(
                 "said_on", ScalarKind.DATE, "Conditions on the day it was said."
+            ),
+            "sources": ListRelation(
+                Entity.SOURCE,
+                STATEMENT_SOURCE_LINKS,
+                "statement_id",
+                "source_id",
+                "Conditions on the sources of its renderings, the main one included.",
+            ),
+            "rendering_language": RenderingLanguageField(
+                "Conditions on the BCP 47 language tag of any of its renderings, the main one "
+                "included."
+            ),
+            "independent_sources": IndependentSourcesField(
+                "Conditions on how many independent sources report it (copies of one wire "
+                "story count once)."
             ),
             "search": SearchField("Full text, stemmed in the statement's own language."),
             "updated_at": UPDATED_AT,
@@ -342,6 +412,12 @@ ENTITIES: Mapping[Entity, EntitySpec] = {
         "Sources; the latest published first.",
         {
             "id": ID,
+            "kind": ScalarField("kind", ScalarKind.ENUM, KIND, SourceKind),
+            "reprint_of": SingleRelation(
+                Entity.SOURCE,
+                "reprint_of_id",
+                "Conditions on the wire story it reprints (any condition: only copies).",
+            ),
             "publisher": ScalarField(
                 "publisher", ScalarKind.STRING, "Conditions on the publisher."
             ),

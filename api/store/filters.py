@@ -30,13 +30,18 @@ from sqlalchemy import (
     true,
 )
 
+from api.db import tables
+from api.store.claims import INDEPENDENT_SOURCES, disputed
 from api.store.entities import (
     ENTITIES,
+    DisputedField,
     Entity,
     Field,
     FilterSpec,
+    IndependentSourcesField,
     ListRelation,
     NameField,
+    RenderingLanguageField,
     ScalarField,
     ScalarKind,
     SearchField,
@@ -136,8 +141,14 @@ def _bind_field(field: Field, value: Any, params: Params, path: str) -> Any:
                     (quantifier, _bind(target, inner, params, f"{path}.{quantifier}"))
                 )
             return tuple(quantified)
-        case NameField():
+        case NameField() | RenderingLanguageField():
             return _bind_scalar(ScalarKind.STRING, None, value, params, path)
+        case IndependentSourcesField():
+            return _bind_scalar(ScalarKind.INT, None, value, params, path)
+        case DisputedField():
+            if not isinstance(value, bool):
+                raise StoreInputError(f"{path} takes true or false")
+            return value
         case SearchField():
             if not isinstance(value, str) or not value.strip():
                 raise StoreInputError(f"{path}: a search needs some text")
@@ -262,6 +273,17 @@ def _field(entity: Entity, field: Field, part: Any, table: FromClause) -> Column
         case TreatyStatusField():
             status = status_as_of(table.c.id, table.c.expires_on, func.current_date())
             return _scalar(status, part)
+        case IndependentSourcesField():
+            return _scalar(INDEPENDENT_SOURCES[entity](table.c.id), part)
+        case DisputedField():
+            found = disputed(entity, table.c.id)
+            return found if part else ~found
+        case RenderingLanguageField():
+            renderings = tables.statement_renderings.alias()
+            other = select(renderings.c.id).where(
+                renderings.c.statement_id == table.c.id, _scalar(renderings.c.language, part)
+            )
+            return or_(_scalar(table.c.language, part), exists(other))
     assert_never(field)
 
 
@@ -269,6 +291,7 @@ def _list_relation(
     relation: ListRelation, quantified: Sequence[tuple[str, FilterShape]], table: FromClause
 ) -> ColumnElement[bool]:
     target_table = ENTITIES[relation.target].table.alias()
+    link: FromClause
     if relation.link is ENTITIES[relation.target].table:
         # The target holds the reference: no link table to join.
         link = target_table

@@ -31,6 +31,7 @@ from api.store.changes import (
     read_feed_page,
     read_history_pages,
 )
+from api.store.claims import INDEPENDENT_SOURCES
 from api.store.counts import EventGroupBy, event_counts_statement
 from api.store.document_shapes import JsonObject
 from api.store.documents import document_json_statement, document_statement
@@ -220,13 +221,16 @@ class Store:
         *,
         role: ParticipationRole | None = None,
         relation_kind: EventRelationKind | None = None,
+        text: str | None = None,
     ) -> dict[UUID, RowList]:
-        """The whole small list of `relation` for each parent (rows carry `PARENT_KEY`)."""
+        """The whole small list of `relation` for each parent (rows carry `PARENT_KEY`);
+        `text` is the text argument of a list that takes one (`RelatedShape.text`)."""
         if not parent_ids:
             return {}
         params = Params()
         parents = params.add(list(parent_ids), ParamType.UUID_ARRAY)
-        shape = RelatedShape(relation, role, relation_kind)
+        argument = None if text is None else params.add(text, ParamType.TEXT)
+        shape = RelatedShape(relation, role, relation_kind, argument)
 
         def build() -> Select[Any]:
             source = related_source(shape, lambda parent: parent == any_(parents.sql()))
@@ -264,6 +268,24 @@ class Store:
 
         rows = await self._rows(("names", names.names.name, wanted is None), build, params)
         return {row["id"]: row["name"] for row in rows}
+
+    async def independent_source_counts(
+        self, entity: Entity, ids: Sequence[UUID]
+    ) -> dict[UUID, int]:
+        """How many independent sources report each row: the rule of `api.store.sources`,
+        the same SQL expression the filters and the JSON documents use."""
+        if not ids:
+            return {}
+        params = Params()
+        found = params.add(list(ids), ParamType.UUID_ARRAY)
+        table = ENTITIES[entity].table
+
+        def build() -> Select[Any]:
+            count = INDEPENDENT_SOURCES[entity](table.c.id)
+            return select(table.c.id, count.label("count")).where(table.c.id == any_(found.sql()))
+
+        rows = await self._rows(("independent_sources", entity), build, params)
+        return {row["id"]: row["count"] for row in rows}
 
     async def treaty_statuses(
         self, treaty_ids: Sequence[UUID], as_of: date

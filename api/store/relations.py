@@ -25,6 +25,14 @@ from sqlalchemy import (
 )
 
 from api.db import tables
+from api.store.citations import (
+    claim_citations,
+    claim_sources,
+    milestone_sources,
+    participation_sources,
+    role_sources,
+)
+from api.store.claims import claim_groups, disputed_fields
 from api.store.entities import (
     ENTITIES,
     PARENT_KEY,
@@ -47,6 +55,9 @@ from api.store.ordering import (
     ordering_shape,
     resolve_ordering,
 )
+from api.store.params import Param
+from api.store.renderings import may_be_same_as, renderings, statement_sources
+from api.store.sources import GroupedRows, ParentMatch
 from api.vocabulary import INVERSE_RELATION, EventRelationKind, ParticipationRole
 
 
@@ -136,6 +147,24 @@ class Related(Enum):
     TOPIC_LABELS = "TOPIC_LABELS"
     TOPIC_CHILDREN = "TOPIC_CHILDREN"
     SOURCE_EVENTS = "SOURCE_EVENTS"
+    SOURCE_REPRINTS = "SOURCE_REPRINTS"
+    SOURCE_BASED_ON = "SOURCE_BASED_ON"
+    STATEMENT_RENDERINGS = "STATEMENT_RENDERINGS"
+    STATEMENT_SOURCES = "STATEMENT_SOURCES"
+    STATEMENT_MAY_BE_SAME_AS = "STATEMENT_MAY_BE_SAME_AS"
+    EVENT_CLAIMS = "EVENT_CLAIMS"
+    STATEMENT_CLAIMS = "STATEMENT_CLAIMS"
+    TREATY_CLAIMS = "TREATY_CLAIMS"
+    PARTICIPANT_CLAIMS = "PARTICIPANT_CLAIMS"
+    EVENT_DISPUTED_FIELDS = "EVENT_DISPUTED_FIELDS"
+    STATEMENT_DISPUTED_FIELDS = "STATEMENT_DISPUTED_FIELDS"
+    TREATY_DISPUTED_FIELDS = "TREATY_DISPUTED_FIELDS"
+    PARTICIPANT_DISPUTED_FIELDS = "PARTICIPANT_DISPUTED_FIELDS"
+    CLAIM_SOURCES = "CLAIM_SOURCES"
+    CLAIM_CITATIONS = "CLAIM_CITATIONS"
+    PARTICIPATION_SOURCES = "PARTICIPATION_SOURCES"
+    MILESTONE_SOURCES = "MILESTONE_SOURCES"
+    ROLE_SOURCES = "ROLE_SOURCES"
 
 
 # The most items each list holds: fixtures may not exceed it, and the query cost counts it.
@@ -157,7 +186,62 @@ BOUNDS: Mapping[Related, int] = {
     Related.TOPIC_LABELS: 30,
     Related.TOPIC_CHILDREN: 50,
     Related.SOURCE_EVENTS: 100,
+    Related.SOURCE_REPRINTS: 50,
+    Related.SOURCE_BASED_ON: 20,
+    Related.STATEMENT_RENDERINGS: 30,
+    Related.STATEMENT_SOURCES: 30,
+    Related.STATEMENT_MAY_BE_SAME_AS: 20,
+    Related.EVENT_CLAIMS: 50,
+    Related.STATEMENT_CLAIMS: 50,
+    Related.TREATY_CLAIMS: 50,
+    Related.PARTICIPANT_CLAIMS: 50,
+    Related.EVENT_DISPUTED_FIELDS: 20,
+    Related.STATEMENT_DISPUTED_FIELDS: 20,
+    Related.TREATY_DISPUTED_FIELDS: 20,
+    Related.PARTICIPANT_DISPUTED_FIELDS: 20,
+    Related.CLAIM_SOURCES: 30,
+    Related.CLAIM_CITATIONS: 30,
+    Related.PARTICIPATION_SOURCES: 30,
+    Related.MILESTONE_SOURCES: 30,
+    Related.ROLE_SOURCES: 30,
 }
+
+CLAIM_LISTS: Mapping[Related, Entity] = {
+    Related.EVENT_CLAIMS: Entity.EVENT,
+    Related.STATEMENT_CLAIMS: Entity.STATEMENT,
+    Related.TREATY_CLAIMS: Entity.TREATY,
+    Related.PARTICIPANT_CLAIMS: Entity.PARTICIPANT,
+}
+"""The claims of each entity that has them (`api.store.claims`)."""
+DISPUTED_LISTS: Mapping[Related, Entity] = {
+    Related.EVENT_DISPUTED_FIELDS: Entity.EVENT,
+    Related.STATEMENT_DISPUTED_FIELDS: Entity.STATEMENT,
+    Related.TREATY_DISPUTED_FIELDS: Entity.TREATY,
+    Related.PARTICIPANT_DISPUTED_FIELDS: Entity.PARTICIPANT,
+}
+"""The disputed fields of each entity that has claims: lists of names, not of objects."""
+VALUE_LISTS: Mapping[Related, str] = dict.fromkeys(DISPUTED_LISTS, "field")
+"""The lists of values, not of objects, and the column of their rows each value is."""
+GROUPED_LISTS: Mapping[Related, Callable[[ParentMatch], GroupedRows]] = {
+    Related.CLAIM_SOURCES: claim_sources,
+    Related.CLAIM_CITATIONS: claim_citations,
+    Related.PARTICIPATION_SOURCES: participation_sources,
+    Related.MILESTONE_SOURCES: milestone_sources,
+    Related.ROLE_SOURCES: role_sources,
+}
+"""Lists read from a grouped subquery of `api.store.claims`."""
+
+ITEM_OF: Mapping[Related, tuple[str, str]] = {
+    Related.PARTICIPATION_SOURCES: ("event_id", "slug"),
+}
+"""Lists read for an item of a parent's list rather than for a row with an id: which column of
+the item's row holds the parent's id, and which names the item (matched to `claim_item`)."""
+
+
+def parent_column(relation: Related) -> str:
+    """The column of the row a list is read under that holds the list's parent id."""
+    return ITEM_OF[relation][0] if relation in ITEM_OF else "id"
+
 
 # The order of related entities: chronological events, names alphabetically.
 RELATED_ORDERS: Mapping[Entity, Order] = {
@@ -186,6 +270,10 @@ RELATED_ENTITIES: Mapping[Related, ListRelation] = {
     Related.SOURCE_EVENTS: ListRelation(
         Entity.EVENT, tables.event_sources, "source_id", "event_id"
     ),
+    Related.SOURCE_REPRINTS: ListRelation(Entity.SOURCE, tables.sources, "reprint_of_id", "id"),
+    Related.SOURCE_BASED_ON: ListRelation(
+        Entity.SOURCE, tables.source_based_on, "source_id", "based_on_id"
+    ),
 }
 
 NAME_LISTS: Mapping[Related, NameField] = {
@@ -193,10 +281,6 @@ NAME_LISTS: Mapping[Related, NameField] = {
     Related.TREATY_NAMES: TREATY_NAMES,
     Related.TOPIC_LABELS: TOPIC_LABELS,
 }
-
-ParentMatch = Callable[[ColumnElement[UUID]], ColumnElement[bool]]
-"""The condition on a related row's parent id: all of a request's parents (`= ANY($n)`), or
-the one parent row a JSON document is built for (`= events_1.id`)."""
 
 
 @dataclass(frozen=True)
@@ -206,6 +290,9 @@ class RelatedShape:
     relation: Related
     role: ParticipationRole | None = None
     relation_kind: EventRelationKind | None = None
+    text: Param | None = None
+    """The text argument of a list that takes one: a claims list's field (its read-API name),
+    a statement's renderings' language."""
 
 
 @dataclass(frozen=True)
@@ -219,12 +306,42 @@ class RelatedSource:
     where: tuple[ColumnElement[bool], ...]
     order: tuple[ColumnElement[Any], ...]
     """The display order, within one parent."""
+    item: ColumnElement[Any] | None = None
+    """For a list read for an item (`ITEM_OF`): what names the item of each row."""
+
+
+def _grouped(rows: GroupedRows) -> RelatedSource:
+    return RelatedSource(rows.from_, rows.parent, rows.columns, (), rows.order)
 
 
 def related_source(shape: RelatedShape, parent_match: ParentMatch) -> RelatedSource:
     relation = shape.relation
+    text = None if shape.text is None else shape.text.sql()
     if relation is Related.EVENT_RELATIONS:
         return _event_relations(parent_match, shape.relation_kind)
+    if relation in CLAIM_LISTS:
+        return _grouped(claim_groups(CLAIM_LISTS[relation], parent_match, text))
+    if relation in DISPUTED_LISTS:
+        return _grouped(disputed_fields(DISPUTED_LISTS[relation], parent_match))
+    if relation in GROUPED_LISTS:
+        rows = GROUPED_LISTS[relation](parent_match)
+        source = _grouped(rows)
+        if relation in ITEM_OF:
+            return RelatedSource(
+                source.from_,
+                source.parent,
+                source.columns,
+                (),
+                source.order,
+                item=rows.columns["claim_item"],
+            )
+        return source
+    if relation is Related.STATEMENT_RENDERINGS:
+        return _grouped(renderings(parent_match, text))
+    if relation is Related.STATEMENT_SOURCES:
+        return _grouped(statement_sources(parent_match))
+    if relation is Related.STATEMENT_MAY_BE_SAME_AS:
+        return _grouped(may_be_same_as(parent_match))
     if relation in NAME_LISTS:
         declared = NAME_LISTS[relation]
         names = declared.names.alias()
@@ -269,6 +386,8 @@ def _related_entities(shape: RelatedShape, parent_match: ParentMatch) -> Related
     if shape.relation is Related.EVENT_PARTICIPANTS:
         role = parent.table.c.role
         columns["role"] = role
+        # What the participation's own lists are read under (`ITEM_OF`).
+        columns["event_id"] = parent
         # Hosts first, then guests, participants, mediators, observers.
         first_order.append(
             case(*((role == item, rank) for rank, item in enumerate(ParticipationRole)))

@@ -30,6 +30,7 @@ from api.store.document_shapes import (
     EncodedId,
     EventBuckets,
     FeedPage,
+    IndependentSourceCount,
     JsonArray,
     JsonMembers,
     JsonObject,
@@ -41,6 +42,7 @@ from api.store.document_shapes import (
     ParamValue,
     ReferencedObject,
     RelatedList,
+    RelatedValues,
     RowByKey,
     RowCount,
     RowCursor,
@@ -56,7 +58,7 @@ from api.store.errors import StoreInputError
 from api.store.filters import bind_filter
 from api.store.pagination import bind_page
 from api.store.params import Params, ParamType
-from api.store.relations import Related, RelatedShape
+from api.store.relations import VALUE_LISTS, Related, RelatedShape
 from api.store.search import DEFAULT_SEARCH_SIZE
 from api.vocabulary import ChangeOp
 from schema.errors import BadUserInputError
@@ -67,6 +69,7 @@ from schema.fields import (
     ConnectionRead,
     EmbeddedRead,
     GlobalIdRead,
+    IndependentSourcesRead,
     LookupRead,
     NameRead,
     PagePartRead,
@@ -144,10 +147,15 @@ class _Compiler:
                 return EncodedId(global_id_prefix(type_name))
             case EmbeddedRead(present_if=present_if):
                 return SameRowObject(self.selected(field), present_if)
-            case ReferenceRead(column=column, target=target):
-                return ReferencedObject(column, target, self.selected(field))
+            case ReferenceRead(column=column, target=target, otherwise=otherwise):
+                return ReferencedObject(column, target, self.selected(field), otherwise)
             case RelatedRead(relation=relation):
-                return RelatedList(self.related_shape(field, relation), self.selected(field))
+                shape = self.related_shape(field, relation)
+                if field.selection is None:
+                    return RelatedValues(shape, VALUE_LISTS[relation])
+                return RelatedList(shape, self.selected(field))
+            case IndependentSourcesRead(entity=entity):
+                return IndependentSourceCount(entity)
             case ConnectionRead(entity=entity, connection=connection):
                 arguments = self.arguments(field)
                 request = page_request(arguments)
@@ -187,10 +195,12 @@ class _Compiler:
             return RelatedShape(relation)
         arguments = self.arguments(field)
         role, kind = given(arguments.get("role")), given(arguments.get("kind"))
+        text = given(arguments.get("field", arguments.get("language")))
         return RelatedShape(
             relation,
             role=role.value if role is not None else None,
             relation_kind=kind.value if kind is not None else None,
+            text=None if text is None else self.params.add(text, ParamType.TEXT),
         )
 
     def page_parts(self, field: PlannedField, element: Element) -> JsonObject:

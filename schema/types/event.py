@@ -10,6 +10,7 @@ from api.store.relations import Connection as Relation
 from api.store.relations import Related, RelatedShape
 from schema.context import Info
 from schema.enums import (
+    Commitment,
     DatePrecision,
     EventFormat,
     EventKind,
@@ -23,13 +24,16 @@ from schema.fields import (
     embedded,
     entity_type,
     given,
+    independent_source_count,
     load_related,
     object_class,
     reference,
     related,
     related_by,
+    related_values,
 )
 from schema.pagination import Connection, connection
+from schema.types.claim import Claim, claims
 from schema.types.node import Node
 
 if TYPE_CHECKING:
@@ -58,6 +62,11 @@ class Location(RowObject):
 class EventParticipation(RowObject):
     participant: ParticipantType = embedded("Who took part.")
     role: ParticipationRole = column("The part they played.")
+    sources: list[SourceType] = related(
+        Related.PARTICIPATION_SOURCES,
+        "The sources that report this participant taking part (of the event's claims on its "
+        "participants), in order of first appearance.",
+    )
 
 
 @strawberry.type(description="Another event related to this one, and how.")
@@ -116,6 +125,9 @@ class Event(Node):
     )
     starts_at: datetime | None = column("The start time, with its offset, when known.")
     duration_minutes: int | None = column("How long it lasted, in minutes.")
+    commitment: Commitment | None = column(
+        "For a planned event, how firmly it is committed to; null when not said."
+    )
     location: Location | None = embedded(
         "Where it took place, when known.", present_if="location_name"
     )
@@ -136,6 +148,21 @@ class Event(Node):
         related_of_kind,
     )
     sources: list[SourceType] = related(Related.EVENT_SOURCES, "The documents it is reported in.")
+    independent_source_count: int = independent_source_count(
+        Entity.EVENT,
+        "How many independent sources report it: its sources' distinct origins (copies of one "
+        "wire story count once).",
+    )
+    claims: list[Claim] = claims(
+        Related.EVENT_CLAIMS,
+        "What its sources claim about its fields, each value with its sources, in order of "
+        "first appearance; the fields hold the chosen values.",
+    )
+    disputed_fields: list[str] = related_values(
+        Related.EVENT_DISPUTED_FIELDS,
+        "The fields (by their names in this API) whose claims, for one item, hold more than "
+        "one value, in order of first appearance.",
+    )
     version: int = column(
         "Raised by each change of it: pass it as `expectedVersion` to update or delete it."
     )

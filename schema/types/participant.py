@@ -16,16 +16,20 @@ from schema.fields import (
     localized_name,
     reference,
     related,
+    related_values,
 )
 from schema.pagination import Connection, connection
+from schema.types.claim import Claim, claims
 from schema.types.common import LocalizedName
 from schema.types.node import Node
 
 if TYPE_CHECKING:
     from schema.types.event import Event
+    from schema.types.source import Source
     from schema.types.statement import Statement
     from schema.types.treaty import Treaty
 
+SourceType = Annotated["Source", strawberry.lazy("schema.types.source")]
 EventType = Annotated["Event", strawberry.lazy("schema.types.event")]
 StatementType = Annotated["Statement", strawberry.lazy("schema.types.statement")]
 TreatyType = Annotated["Treaty", strawberry.lazy("schema.types.treaty")]
@@ -41,6 +45,11 @@ class ParticipantRole(RowObject):
     )
     start_date: date | None = column("When it began, when known.")
     end_date: date | None = column("When it ended; null while it lasts.")
+    sources: list[SourceType] = related(
+        Related.ROLE_SOURCES,
+        "The sources that report it (the participant's claims on this role), in order of "
+        "first appearance.",
+    )
 
 
 @entity_type(
@@ -75,6 +84,16 @@ class Participant(Node):
     )
     treaties: list[TreatyType] = related(
         Related.PARTICIPANT_TREATIES, "The treaties it is a party to."
+    )
+    claims: list[Claim] = claims(
+        Related.PARTICIPANT_CLAIMS,
+        "What its sources claim about its fields and roles, each value with its sources, in "
+        "order of first appearance.",
+    )
+    disputed_fields: list[str] = related_values(
+        Related.PARTICIPANT_DISPUTED_FIELDS,
+        "The fields (by their names in this API) whose claims, for one item, hold more than "
+        "one value, in order of first appearance.",
     )
     version: int = column(
         "Raised by each change of it: pass it as `expectedVersion` to update or delete it."

@@ -8,7 +8,8 @@ import strawberry
 from api.store.entities import Entity
 from api.store.relations import Connection as Relation
 from api.store.relations import Related
-from schema.fields import column, entity_type, related
+from schema.enums import SourceKind
+from schema.fields import column, entity_type, reference, related
 from schema.pagination import Connection, connection
 from schema.types.node import Node
 
@@ -31,6 +32,27 @@ class Source(Node):
     publisher: str = column('Who published it ("Euronews").')
     language: str = column('The BCP 47 tag of its language, such as "fr".')
     published_at: datetime | None = column("When it was published.")
+    kind: SourceKind = column("A report, a wire story, or an official channel.")
+    reprint_of: "Source | None" = reference(
+        "reprint_of_id",
+        Entity.SOURCE,
+        "The wire story it reprints (as is, or translated), if it is a copy.",
+    )
+    reprints: list["Source"] = related(
+        Related.SOURCE_REPRINTS, "The sources that reprint it, the earliest first."
+    )
+    based_on: list["Source"] = related(
+        Related.SOURCE_BASED_ON,
+        "The sources it cites or takes facts from without reprinting them, the earliest first.",
+    )
+    origin: "Source" = reference(
+        "reprint_of_id",
+        Entity.SOURCE,
+        "Where its text comes from: the wire story it reprints, else itself. Sources of one "
+        "origin are one independent source.",
+        otherwise="id",
+    )
+    note: str | None = column("A note about its capture or its date.")
     events: list[EventType] = related(
         Related.SOURCE_EVENTS, "The events it reports, in date order."
     )

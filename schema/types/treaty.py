@@ -16,17 +16,21 @@ from schema.fields import (
     localized_name,
     reference,
     related,
+    related_values,
     treaty_status_field,
 )
 from schema.pagination import Connection, connection
+from schema.types.claim import Claim, claims
 from schema.types.common import LocalizedName
 from schema.types.node import Node
 from schema.types.participant import Participant
 
 if TYPE_CHECKING:
     from schema.types.event import Event
+    from schema.types.source import Source
     from schema.types.statement import Statement
 
+SourceType = Annotated["Source", strawberry.lazy("schema.types.source")]
 EventType = Annotated["Event", strawberry.lazy("schema.types.event")]
 StatementType = Annotated["Statement", strawberry.lazy("schema.types.statement")]
 
@@ -38,6 +42,11 @@ class TreatyMilestone(RowObject):
     note: str | None = column("Details, such as the terms of an extension.")
     event: EventType | None = reference(
         "event_id", Entity.EVENT, "The event it happened at, if any."
+    )
+    sources: list[SourceType] = related(
+        Related.MILESTONE_SOURCES,
+        "The sources that report it (the treaty's claims on this milestone whose date is "
+        "none or its own), in order of first appearance.",
     )
 
 
@@ -61,6 +70,16 @@ class Treaty(Node):
         Related.TREATY_MILESTONES, "Its dated steps, in date order."
     )
     parties: list[Participant] = related(Related.TREATY_PARTIES, "The parties to it.")
+    claims: list[Claim] = claims(
+        Related.TREATY_CLAIMS,
+        "What its sources claim about its fields and milestones, each value with its "
+        "sources, in order of first appearance.",
+    )
+    disputed_fields: list[str] = related_values(
+        Related.TREATY_DISPUTED_FIELDS,
+        "The fields (by their names in this API) whose claims, for one item, hold more than "
+        "one value, in order of first appearance.",
+    )
     events: Connection[EventType] = connection(
         Relation.TREATY_EVENTS, "The events where it was at stake; the latest first."
     )

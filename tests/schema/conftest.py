@@ -21,6 +21,7 @@ from api.fixtures.load import load_fixtures
 from api.settings import PROJECT_ROOT, Settings
 from api.store.statements import Database
 from tests.conftest import TEMPLATE, clone_database
+from tests.schema.many_sources import add_many_sources
 
 SEED = PROJECT_ROOT / "fixtures" / "seed"
 MEETING = "xi-putin-video-call-2026-02-04"
@@ -91,6 +92,21 @@ async def seed_url(server_url: URL, template_url: URL) -> AsyncIterator[URL]:
 @pytest.fixture(scope="session")
 async def seed_app(seed_url: URL) -> AsyncIterator[Starlette]:
     async with serving(Settings(), seed_url) as app:
+        yield app
+
+
+@pytest.fixture(scope="session")
+async def many_sources_url(server_url: URL, template_url: URL) -> AsyncIterator[URL]:
+    """The seed corpus with reports that copy, cite, translate and contradict each other
+    (`tests.schema.many_sources`), shared by the session's read-only tests."""
+    async with loaded_database(server_url, "eventgraph_test_many_sources", SEED) as url:
+        await add_many_sources(url)
+        yield url
+
+
+@pytest.fixture(scope="session")
+async def many_sources_app(many_sources_url: URL) -> AsyncIterator[Starlette]:
+    async with serving(Settings(), many_sources_url) as app:
         yield app
 
 

@@ -98,7 +98,7 @@ query Known($event: EventFilter!) {
   events(first: 1, filter: $event) {
     nodes {
       id slug
-      statements(first: 1) {
+      statements(first: 1, filter: {speaker: {events: {some: {}}}}) {
         nodes { id speaker { id slug events(first: 1) { pageInfo { endCursor } } } source { id } }
         pageInfo { endCursor }
       }
@@ -114,9 +114,10 @@ query Known($event: EventFilter!) {
 }
 """
 # An event with statements, topics and participants, so that the cases about an event read lists
-# that are not empty.
+# that are not empty; its first statement whose speaker took part in events gives the
+# participant (a speaker may be an organisation that took part in none).
 BUSY_EVENT: dict[str, Any] = {
-    "statements": {"some": {}},
+    "statements": {"some": {"speaker": {"events": {"some": {}}}}},
     "topics": {"some": {}},
     "participants": {"some": {}},
 }

@@ -1206,6 +1206,92 @@ FEED = [
     ),
 ]
 
+CLAIM = """field item value qualifier chosen independentSourceCount
+  sources { slug kind } citations { source { slug } wording asOf attributedTo { slug } note }"""
+SOURCE_LINKS = """slug kind note reprintOf { slug } origin { slug publisher }
+  reprints { slug } basedOn { slug kind }"""
+MANY_SOURCES = [
+    Case(
+        "events with their sources, claims and disputes",
+        f"""{{ events(first: 50) {{ nodes {{ slug commitment independentSourceCount
+          disputedFields sources {{ {SOURCE_LINKS} }}
+          claims {{ {CLAIM} }}
+          durations: claims(field: "durationMinutes") {{ value qualifier chosen }}
+          unknown: claims(field: "noSuchField") {{ value }}
+          participants {{ role participant {{ slug }} sources {{ slug language }} }}
+        }} }} }}""",
+    ),
+    Case(
+        "statements with their renderings, sources, links and claims",
+        """{ statements(first: 40) { nodes { id translation distortion independentSourceCount
+          disputedFields sources { slug language origin { slug } }
+          renderings { text language kind translation distortion main source { slug } }
+          russian: renderings(language: "ru") { text main }
+          chinese: renderings(language: "zh") { language }
+          traditional: renderings(language: "ZH-hant") { language }
+          french: renderings(language: "fr") { language main }
+          mayBeSameAs { id text }
+          claims { field item value chosen sources { slug } }
+          speakers: claims(field: "speaker") { value citations { wording } }
+        } } }""",
+    ),
+    Case(
+        "treaties and participants with their claims",
+        f"""{{ treaties {{ nodes {{ slug disputedFields claims {{ {CLAIM} }}
+            expiry: claims(field: "milestones") {{ item value chosen }}
+            milestones {{ kind date sources {{ slug }} }} }} }}
+          participants(first: 40) {{ nodes {{ slug disputedFields
+            claims {{ field item value chosen independentSourceCount }}
+            roleClaims: claims(field: "roles") {{ item sources {{ slug }} }}
+            roles {{ title sources {{ slug publishedAt }} }} }} }} }}""",
+    ),
+    Case(
+        "sources with their copies and bases",
+        f"""{{ sources(first: 60) {{ nodes {{ {SOURCE_LINKS}
+          reprints {{ {SOURCE_LINKS} }} }} }} }}""",
+    ),
+    Case(
+        "filters on sources and their independence",
+        """{
+          bySource: events(filter: {sources: {some: {kind: {eq: REPORT}}}}) {
+            totalCount nodes { slug } }
+          noWire: events(filter: {sources: {every: {kind: {in: [REPORT, OFFICIAL]}}}}) {
+            totalCount }
+          noneCopied: events(filter: {sources: {none: {reprintOf: {}}}}) { totalCount }
+          confirmed: events(filter: {independentSources: {gte: 2}}) { totalCount nodes {
+            slug independentSourceCount } }
+          single: events(filter: {independentSources: {lt: 2}}) { totalCount }
+          disputed: events(filter: {disputed: true}) { totalCount nodes { slug disputedFields } }
+          undisputed: events(filter: {disputed: false}) { totalCount }
+          quoted: statements(filter: {sources: {some: {language: {eq: "ru"}}}}) { totalCount }
+          wired: statements(filter: {sources: {some: {kind: {eq: WIRE_STORY}}}}) { totalCount }
+          inChinese: statements(filter: {renderingLanguage: {startsWith: "zh"}}) {
+            totalCount nodes { id } }
+          inFrench: statements(filter: {renderingLanguage: {eq: "fr"}}) { totalCount }
+          notEnglish: statements(filter: {renderingLanguage: {ne: "en"}}) { totalCount }
+          widely: statements(filter: {independentSources: {gte: 3}}) { totalCount nodes {
+            independentSourceCount } }
+          wires: sources(filter: {kind: {eq: WIRE_STORY}}) { totalCount nodes { slug reprints {
+            slug } } }
+          primary: sources(filter: {kind: {in: [OFFICIAL]}}) { totalCount }
+        }""",
+    ),
+    Case(
+        "sources by kind and by what they reprint",
+        """{
+          notReports: sources(filter: {not: {kind: {eq: REPORT}}}) { totalCount }
+          copies: sources(filter: {reprintOf: {kind: {eq: WIRE_STORY}}}) { totalCount nodes {
+            slug } }
+        }""",
+    ),
+    Case(
+        "events by the sources of their statements",
+        """{ events(filter: {statements: {some: {sources: {some: {kind: {eq: REPORT}}},
+          independentSources: {gte: 1}, renderingLanguage: {isNull: false}}}}) {
+          totalCount nodes { slug } } }""",
+    ),
+]
+
 CASES: list[Case] = [
     *LOOKUPS,
     *NODES,
@@ -1220,6 +1306,7 @@ CASES: list[Case] = [
     *NESTING,
     *VARIABLES,
     *FEED,
+    *MANY_SOURCES,
 ]
 """Requests that must succeed, every one of them answered by the compiled path."""
 

@@ -95,7 +95,7 @@ async def generated_app(generated_url: URL) -> AsyncIterator[Starlette]:
         yield app
 
 
-@pytest.fixture(params=["seed", "generated"])
+@pytest.fixture(params=["seed", "generated", "many_sources"])
 def corpus(request: pytest.FixtureRequest) -> tuple[Starlette, URL]:
     """Each corpus in turn: the app over it, and its database."""
     app: Starlette = request.getfixturevalue(f"{request.param}_app")

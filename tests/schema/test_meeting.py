@@ -45,8 +45,8 @@ async def test_the_meeting_with_its_quotes_speakers_and_topics(client: GraphQLCl
         key=lambda s: s["position"],
     )
     statements = event["statements"]
-    assert statements["totalCount"] == len(seeded) == 37
-    # In the order the article tells them, as published.
+    assert statements["totalCount"] == len(seeded) == 76
+    # In the order their reports tell them (position, then file order), as published.
     assert [s["text"] for s in statements["nodes"]] == [s["text"] for s in seeded]
     first = statements["nodes"][0]
     assert first == {
@@ -58,9 +58,24 @@ async def test_the_meeting_with_its_quotes_speakers_and_topics(client: GraphQLCl
         "topics": [{"label": "Russia–China strategic partnership"}],
     }
     speakers = {s["speaker"]["name"] for s in statements["nodes"]}
-    assert speakers == {"Vladimir Poutine", "Xi Jinping", "Iouri Ouchakov", "Kremlin"}
+    assert speakers == {
+        "Vladimir Poutine",
+        "Xi Jinping",
+        "Iouri Ouchakov",
+        "Kremlin",
+        "Dmitry Peskov",  # on 5 February, about the call (tass-2026-02-05-new-start)
+    }
     relayed = {s["reportedBy"]["name"] for s in statements["nodes"] if s["reportedBy"]}
-    assert relayed == {"CCTV", "Kremlin", "Yuri Ushakov", "China"}
+    assert relayed == {
+        "CCTV",
+        "Kremlin",
+        "Yuri Ushakov",
+        "China",
+        # relays the follow-up reports name
+        "Xinhua",
+        "Russian state television",
+        "Ministry of Foreign Affairs of China",
+    }
 
     # The seed's 20 topics and 16 from the follow-up reports (issue 14).
     assert len(event["topics"]) == 36
