@@ -22,7 +22,7 @@ from tests.security.production import (
 )
 
 NO_REFILL = 1e-6
-# The seed corpus holds 15 events: a page of 50 returns 15 of them.
+# The seed corpus holds 28 events: a page of 50 returns 28 of them.
 SPARSE = "{ events(first: 50) { nodes { statements(first: 1) { totalCount } } } }"
 FULL = "{ events(first: 5) { nodes { statements(first: 1) { totalCount } } } }"
 ONE = "{ events(first: 1) { totalCount } }"
@@ -146,16 +146,16 @@ async def test_a_sparse_page_costs_what_it_returned(api: Production, seed: URL) 
     key = await new_key(seed, "sparse", budget_capacity=100, budget_restore_per_second=NO_REFILL)
     sparse = await api.post(SPARSE, key=key)
     cost = sparse.json()["extensions"]["cost"]
-    # 1 for events, 50 statements pages asked for, 15 read: 15 events came back.
-    assert (cost["requestedQueryCost"], cost["actualQueryCost"]) == (51, 16)
-    # The bucket is charged the 16 at once: the 35 unused points never left it.
-    assert sparse.headers["x-ratelimit-remaining"] == str(100 - 16)
-    assert cost["throttleStatus"]["currentlyAvailable"] == 100 - 16
-    assert await tokens(seed) == pytest.approx(84, abs=0.01)
+    # 1 for events, 50 statements pages asked for, 28 read: 28 events came back.
+    assert (cost["requestedQueryCost"], cost["actualQueryCost"]) == (51, 29)
+    # The bucket is charged the 29 at once: the 22 unused points never left it.
+    assert sparse.headers["x-ratelimit-remaining"] == str(100 - 29)
+    assert cost["throttleStatus"]["currentlyAvailable"] == 100 - 29
+    assert await tokens(seed) == pytest.approx(71, abs=0.01)
     following = await api.post(ONE, key=key)
     assert following.json()["extensions"]["cost"]["actualQueryCost"] == 1
-    assert following.headers["x-ratelimit-remaining"] == str(84 - 1)
-    assert await tokens(seed) == pytest.approx(83, abs=0.01)
+    assert following.headers["x-ratelimit-remaining"] == str(71 - 1)
+    assert await tokens(seed) == pytest.approx(70, abs=0.01)
 
 
 async def test_a_full_page_costs_what_it_asked(api: Production, seed: URL) -> None:
@@ -172,13 +172,13 @@ async def test_the_bucket_must_hold_the_requested_cost_and_a_refusal_takes_nothi
     """The requested cost is what the bucket must hold (the actual one is known only once the
     document is built), and a refused request spends nothing."""
     key = await new_key(seed, "short", budget_capacity=60, budget_restore_per_second=NO_REFILL)
-    await api.post(SPARSE, key=key)  # 60 - 16 = 44 left
-    refused = await api.post(SPARSE, key=key)  # 51 asked: more than 44, though it costs 16
+    await api.post(SPARSE, key=key)  # 60 - 29 = 31 left
+    refused = await api.post(SPARSE, key=key)  # 51 asked: more than 31, though it costs 29
     assert (refused.status_code, codes(refused)) == (429, ["RATE_LIMITED"])
-    assert refused.headers["x-ratelimit-remaining"] == "44"
-    assert await tokens(seed) == pytest.approx(44, abs=0.01)
+    assert refused.headers["x-ratelimit-remaining"] == "31"
+    assert await tokens(seed) == pytest.approx(31, abs=0.01)
     following = await api.post(ONE, key=key)
-    assert following.headers["x-ratelimit-remaining"] == str(44 - 1)
+    assert following.headers["x-ratelimit-remaining"] == str(31 - 1)
 
 
 async def test_a_statement_cut_short_is_charged_its_cost(seed: URL) -> None:
@@ -204,7 +204,7 @@ async def test_rows_are_counted_where_the_answer_holds_them(
 ) -> None:
     key = await new_key(seed, "edges", budget_capacity=100, budget_restore_per_second=NO_REFILL)
     cost = (await api.post(query, key=key)).json()["extensions"]["cost"]
-    assert (cost["requestedQueryCost"], cost["actualQueryCost"]) == (51, 16)
+    assert (cost["requestedQueryCost"], cost["actualQueryCost"]) == (51, 29)
 
 
 async def test_nested_connections_count_the_rows_of_each_page(api: Production, seed: URL) -> None:
