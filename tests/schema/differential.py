@@ -114,9 +114,10 @@ query Known($event: EventFilter!) {
 }
 """
 # An event with statements, topics and participants, so that the cases about an event read lists
-# that are not empty.
+# that are not empty; every statement's speaker takes part in some event (not so for a spokesman
+# who only briefs on one), so that the speaker's events are not empty either.
 BUSY_EVENT: dict[str, Any] = {
-    "statements": {"some": {}},
+    "statements": {"some": {}, "every": {"speaker": {"events": {"some": {}}}}},
     "topics": {"some": {}},
     "participants": {"some": {}},
 }
