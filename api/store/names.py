@@ -7,7 +7,6 @@ file). With no language, or no candidate, the primary name. Said once, in SQL: b
 use it (the JSON documents inline it; Strawberry's fallback reads it through `Store.names`).
 """
 
-import string
 from typing import Any
 from uuid import UUID
 
@@ -24,7 +23,9 @@ def names_owner(names: NameField) -> Table:
 
 
 def ascii_lower(text: ColumnElement[str]) -> ColumnElement[str]:
-    return func.translate(text, string.ascii_uppercase, string.ascii_lowercase, type_=Text)
+    # Under the "C" collation lower() maps only A-Z, whatever the database's locale; it costs
+    # a fraction of translate(text, A-Z, a-z), evaluated on every name row a document orders.
+    return func.lower(text.collate("C"), type_=Text)
 
 
 def best_name(

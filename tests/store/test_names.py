@@ -17,6 +17,7 @@ NAMES: list[dict[str, Any]] = [
     {"value": "nouveau traité", "language": "fr", "is_primary": False, "position": 2},
     {"value": "СНВ-III", "language": "ru", "is_primary": False, "position": 3},
     {"value": "New START", "language": "fr-CA", "is_primary": False, "position": 4},
+    {"value": "Жаңа СТАРТ", "language": "kk", "is_primary": False, "position": 5},
 ]
 # The same names, the primary listed last: within its language the primary still wins.
 REVERSED = [{**name, "position": 9 - name["position"]} for name in NAMES]
@@ -57,7 +58,8 @@ async def owners(engine: AsyncEngine) -> dict[str, Any]:
         ("de", "New START"),
         ("x", "New START"),
         ("fr-", "START-III"),
-        ("\u212a", "New START"),  # the Kelvin sign is not an ASCII K
+        ("KK", "Жаңа СТАРТ"),
+        ("\u212a\u212a", "New START"),  # the Kelvin sign is not an ASCII K (Unicode lowers it to k)
     ],
 )
 async def test_the_first_listed_name_of_the_language_else_the_primary(
