@@ -173,7 +173,7 @@ def test_fetch_more_joins_the_pages_of_next_events(run: dict[str, Any]) -> None:
     walk = run["walk"]
     assert walk["warnings"] == []
     pages = [page["data"]["events"] for page in walk["pages"]]
-    assert len(pages) == 5  # the 15 events of the seed corpus, 3 a page
+    assert len(pages) == 10  # the 28 events of the seed corpus, 3 a page
     whole = {
         "events": {
             "pageInfo": pages[-1]["pageInfo"],

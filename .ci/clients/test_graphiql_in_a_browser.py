@@ -142,7 +142,7 @@ async def test_graphiql_runs_the_example_offline(base_url: str, browser: Browser
     # The two answers were debited one after the other from the same budget.
     assert without_available_budget(shown) == without_available_budget(answer)
     assert answer["data"]["event"]["title"] == "Xi Jinping–Vladimir Putin video call"
-    assert answer["data"]["event"]["quotes"]["totalCount"] == 16
+    assert answer["data"]["event"]["quotes"]["totalCount"] == 27
 
     assert observed.foreign_requests == [], observed
     assert observed.problems == [], observed
