@@ -36,6 +36,7 @@ from starlette.routing import Route
 
 from bench.documents import DOCUMENTS
 from bench.floor_feed import feed_rows, feed_sql
+from bench.floor_sources import meeting_sources_rows, meeting_sources_sql
 
 VARIANTS = ("sql", "rows")
 POOL_SIZE = 10  # the API's default EVENTGRAPH_POOL_SIZE
@@ -655,6 +656,7 @@ HANDLERS: Mapping[str, Mapping[str, Handler]] = {
         "q5-timeline": timeline_sql,
         "q6-deep-page": deep_page_in_sql,
         "q7-feed": feed_sql,
+        "q8-sources": meeting_sources_sql,
     },
     "rows": {
         "q1-meeting": meeting_rows,
@@ -664,6 +666,7 @@ HANDLERS: Mapping[str, Mapping[str, Handler]] = {
         "q5-timeline": timeline_rows,
         "q6-deep-page": deep_page_rows,
         "q7-feed": feed_rows,
+        "q8-sources": meeting_sources_rows,
     },
 }
 

@@ -239,6 +239,28 @@ async def feed_cursors(connection: asyncpg.Connection) -> Case:
     )
 
 
+async def sourced_meetings(connection: asyncpg.Connection) -> Case | None:
+    """Meetings whose sources make claims about them and whose statements have renderings."""
+    rows = await connection.fetch(
+        """SELECT e.slug FROM events e
+        WHERE e.kind = 'MEETING'
+          AND EXISTS (SELECT FROM event_claims c WHERE c.event_id = e.id)
+          AND EXISTS (SELECT FROM statements s JOIN statement_renderings r
+                          ON r.statement_id = s.id
+                      WHERE s.event_id = e.id)
+        ORDER BY md5(e.slug) LIMIT $1""",
+        SETS,
+    )
+    if not rows:
+        return None
+    return Case(
+        "Q8",
+        DOCUMENTS["q8-sources"],
+        [{"slug": row["slug"]} for row in rows],
+        "meetings with claims of their sources and statements with renderings",
+    )
+
+
 async def choose_cases(dsn: str) -> list[Case]:
     """Every timed case, with its variable sets from the corpus in the database `dsn` (a case
     the corpus has nothing for is left out)."""
@@ -253,6 +275,7 @@ async def choose_cases(dsn: str) -> list[Case]:
             await years(connection),
             await deep_cursors(connection),
             await feed_cursors(connection),
+            await sourced_meetings(connection),
         ]
     finally:
         await connection.close()

@@ -256,6 +256,12 @@ async def _keep_session(connection: asyncpg.Connection) -> None:
     and asyncpg's default reset costs a round trip of four statements on every release."""
 
 
+CACHEABLE_STATEMENT_BYTES = 256 * 1024
+"""The longest statement a connection keeps prepared. asyncpg's default, 15 KiB, is shorter
+than some compiled reads (a meeting with its sources, claims and renderings: 18 KB), which it
+then parses and plans again on every request: 2.3 ms of planning for 0.4 ms of execution."""
+
+
 async def open_database(
     dsns: str | Sequence[str],
     *,
@@ -276,6 +282,7 @@ async def open_database(
             max_size=pool_size,
             timeout=acquire_timeout,
             statement_cache_size=cache_size,
+            max_cacheable_statement_size=CACHEABLE_STATEMENT_BYTES,
             reset=_keep_session,
             server_settings={
                 "statement_timeout": str(statement_timeout_ms),

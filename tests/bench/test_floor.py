@@ -8,6 +8,7 @@ the API's answers, or of the floor's, fails the suite instead of a 30-minute ben
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 import orjson
@@ -25,7 +26,7 @@ from bench.floor import VARIANTS, create_floor
 from bench.variables import choose_cases
 from tests.schema.conftest import SEED
 
-CASES = {"Q1", "Q1 long", "Q2", "Q3", "Q4", "Q5", "Q6", "Q7"}
+CASES = {"Q1", "Q1 long", "Q2", "Q3", "Q4", "Q5", "Q6", "Q7", "Q8"}
 
 
 @asynccontextmanager
@@ -44,12 +45,28 @@ async def answer(http: httpx.AsyncClient, body: bytes) -> bytes:
     return response.content
 
 
+def many_sources_shown(data: Any) -> set[str]:
+    """What of many sources a Q8 answer holds: a disputed field, a claim the field does not
+    hold, a statement given by more than one rendering."""
+    event = data["data"]["event"]
+    shown = set()
+    if event["disputedFields"]:
+        shown.add("disputed")
+    if any(not claim["chosen"] for claim in event["claims"]):
+        shown.add("not chosen")
+    if any(len(node["renderings"]) > 1 for node in event["statements"]["nodes"]):
+        shown.add("renderings")
+    return shown
+
+
 async def assert_floors_answer_as_the_api(url: URL) -> dict[str, int]:
-    """Every variable set of every case, on the API and on each floor; the sets of each case."""
+    """Every variable set of every case, on the API and on each floor; the sets of each case.
+    Q8's meetings, together, show disputed fields, claims not chosen and renderings."""
     dsn = to_asyncpg_dsn(url)
     cases = await choose_cases(dsn)
     assert {case.key for case in cases} == CASES
     compared = 0
+    sources_shown: set[str] = set()
     # Production, reading without a key: the benchmark sends one, this check needs none.
     settings = Settings(
         environment=Environment.PRODUCTION, anonymous_reads=True, anonymous_cost_budget=10**9
@@ -62,10 +79,13 @@ async def assert_floors_answer_as_the_api(url: URL) -> dict[str, int]:
                         body = orjson.dumps({"query": case.document.text, "variables": variables})
                         expected = await answer(api, body)
                         assert graphql_problem(expected) is None, (case.key, variables)
+                        if case.key == "Q8":
+                            sources_shown |= many_sources_shown(api_data(expected))
                         actual = await answer(floor, body)
                         difference = first_difference(api_data(expected), orjson.loads(actual))
                         assert difference is None, (variant, case.key, variables, difference)
                         compared += 1
+    assert sources_shown == {"disputed", "not chosen", "renderings"}
     sets = {case.key: len(case.variable_sets) for case in cases}
     assert compared == len(VARIANTS) * sum(sets.values())
     return sets
@@ -85,6 +105,7 @@ async def test_floors_answer_a_generated_corpus_as_the_api(
     # 16 variable sets per case, but as many meetings as have the median size and the largest 8.
     assert sets.pop("Q1") >= 8
     assert 1 <= sets.pop("Q1 long") <= 8
+    assert sets.pop("Q8") == 16, "a meeting with claims and renderings in every variable set"
     assert sets == {"Q2": 16, "Q3": 16, "Q4": 16, "Q5": 16, "Q6": 16, "Q7": 16}
 
 
