@@ -10,9 +10,8 @@ are input types of their own, `<Model>Input`. Enums are the schema's (`schema.en
 """
 
 import datetime as dt
-import types
 from enum import Enum
-from typing import Annotated, Any, Union, get_args, get_origin
+from typing import Any, get_args, get_origin
 
 import strawberry
 from pydantic import BaseModel
@@ -21,21 +20,9 @@ from strawberry.types.base import get_object_definition
 
 import schema.enums
 import schema.types.query  # registers every entity's type in ENTITY_CLASSES
-from api.fixtures.mapping import FIXTURES, SINGULAR, references
+from api.fixtures.mapping import FIXTURES, SINGULAR, bare_type, list_item, references
 from api.store.entities import ENTITIES, Entity
 from schema.fields import ENTITY_CLASSES
-
-
-def _bare(annotation: Any) -> Any:
-    """`annotation` without `Annotated[...]` and `| None`."""
-    while True:
-        origin = get_origin(annotation)
-        if origin is Annotated:
-            annotation = get_args(annotation)[0]
-        elif origin in (Union, types.UnionType):
-            annotation = next(arg for arg in get_args(annotation) if arg is not type(None))
-        else:
-            return annotation
 
 
 class _Deriving:
@@ -45,7 +32,7 @@ class _Deriving:
         self.nested: dict[type[BaseModel], type] = {}
 
     def graphql_type(self, annotation: Any) -> Any:
-        bare = _bare(annotation)
+        bare = bare_type(annotation)
         if get_origin(bare) is list:
             return list[self.graphql_type(get_args(bare)[0])]  # type: ignore[misc]
         if isinstance(bare, type) and issubclass(bare, BaseModel):
@@ -91,8 +78,8 @@ class _Deriving:
 def _description(name: str, info: FieldInfo, descriptions: dict[str, str]) -> str:
     """The model's description of the field, else the read type's, else that of the model of
     its items, else its name in words."""
-    item = _bare(info.annotation)
-    item = _bare(get_args(item)[0]) if get_origin(item) is list else item
+    item = bare_type(info.annotation)
+    item = list_item(item) or item
     model_doc = item.__doc__ if isinstance(item, type) and issubclass(item, BaseModel) else None
     return (
         info.description
